@@ -1,0 +1,59 @@
+import type { Storage } from 'botbuilder';
+import type { Locale } from '../i18n.js';
+import type { FieldValue } from '../interview/fields/types.js';
+
+export type ComplaintStatus = 'draft' | 'finished';
+
+/** Why a draft needs a person; kept on the draft so clerks see it (issue 6 builds the queue). */
+export interface ClerkNeed {
+  reason: 'asked' | 'repeated-failure' | 'unsupported-case' | 'arbitration-first';
+  field?: string;
+  at: string;
+}
+
+/**
+ * A complaint from first answer to finished document. Answers are keyed by field id;
+ * a field inside a repeated group carries its index: `defendant[1].name`.
+ */
+export interface ComplaintRecord {
+  id: string;
+  caseType: string | null;
+  status: ComplaintStatus;
+  locale: Locale;
+  /** Six digits a filer says or types to continue from any channel. Unique among drafts. */
+  resumeCode: string;
+  answers: Record<string, FieldValue>;
+  /** Answer keys that were filled from another answer (birth date from the ID number). */
+  derived: string[];
+  /** Optional answer keys the filer skipped ("不知道"). */
+  skipped: string[];
+  /** How many entries each repeated group has: { defendant: 2 }. */
+  groups: Record<string, number>;
+  clerkNeeds: ClerkNeed[];
+  /** Unguessable token in the document's capability URL, set when finished. */
+  documentToken?: string;
+  documentExpiresAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+}
+
+export type NewComplaint = Pick<ComplaintRecord, 'locale'> & Partial<Pick<ComplaintRecord, 'caseType'>>;
+
+export interface ComplaintRepository {
+  create(init: NewComplaint): Promise<ComplaintRecord>;
+  get(id: string): Promise<ComplaintRecord | undefined>;
+  findByResumeCode(code: string): Promise<ComplaintRecord | undefined>;
+  findByDocumentToken(token: string): Promise<ComplaintRecord | undefined>;
+  /** Applies `change` to the stored record and persists it before resolving. */
+  update(id: string, change: (record: ComplaintRecord) => void): Promise<ComplaintRecord>;
+  list(): Promise<ComplaintRecord[]>;
+}
+
+export interface Store {
+  complaints: ComplaintRepository;
+  /** botbuilder Storage for ConversationState / UserState. */
+  botStorage: Storage;
+  /** Waits for pending writes; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
