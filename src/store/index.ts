@@ -1,0 +1,59 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { StoreItem } from 'botbuilder';
+import { CollectionBotStorage } from './botStorage.js';
+import { CollectionFile } from './collectionFile.js';
+import { CollectionComplaintRepository, type StoreRandom } from './complaints.js';
+import type { ComplaintRecord, Store } from './types.js';
+
+export type * from './types.js';
+export type { StoreRandom } from './complaints.js';
+export { UnknownComplaintError } from './complaints.js';
+export { ETagConflictError } from './botStorage.js';
+export { StoreClosedError, StoreFileError } from './collectionFile.js';
+
+export interface StoreOptions {
+  /** The clock for createdAt/updatedAt. */
+  now?: () => Date;
+  /** Ids and resume codes; either part may be replaced. */
+  random?: Partial<StoreRandom>;
+}
+
+/** The files in the data directory; each holds one keyed collection. */
+export const STORE_FILES = {
+  complaints: 'complaints.json',
+  botState: 'bot-state.json',
+} as const;
+
+/**
+ * Opens the lowdb store in `dataDir` (created if missing). Rejects with StoreFileError,
+ * naming the file, when a data file cannot be read as this store's data; such a file is
+ * never overwritten.
+ */
+export async function openStore(dataDir: string, options: StoreOptions = {}): Promise<Store> {
+  const now = options.now ?? (() => new Date());
+  const random: StoreRandom = {
+    uuid: options.random?.uuid ?? (() => randomUUID()),
+    int: options.random?.int ?? ((min, max) => randomInt(min, max)),
+  };
+  // Opened one after the other so that a bad second file cannot leave the first with a
+  // half-finished start-up write.
+  const complaintFile = await CollectionFile.open<ComplaintRecord>(dataDir, STORE_FILES.complaints, 'complaints');
+  let botFile: CollectionFile<StoreItem>;
+  try {
+    botFile = await CollectionFile.open<StoreItem>(dataDir, STORE_FILES.botState, 'items');
+  } catch (error) {
+    await complaintFile.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    complaints: new CollectionComplaintRepository(complaintFile, now, random),
+    // eTags are opaque and need only be fresh, so they do not draw on the injected source
+    // (a test's predictable ids must not make two eTags equal).
+    botStorage: new CollectionBotStorage(botFile, () => randomUUID()),
+    close() {
+      closing ??= Promise.all([complaintFile.close(), botFile.close()]).then(() => undefined);
+      return closing;
+    },
+  };
+}
