@@ -1,0 +1,38 @@
+import type { TurnContext } from 'botbuilder';
+import type { Locale } from '../i18n.js';
+
+export type SpeechRate = 'normal' | 'slow' | 'slower';
+
+/** What every part of the bot needs to know about the turn in hand. */
+export interface TurnEnv {
+  locale: Locale;
+  rate: SpeechRate;
+  /** The draft this conversation works on, if any. */
+  complaintId?: string;
+}
+
+const TURN_ENV = Symbol('turnEnv');
+
+export function setTurnEnv(context: TurnContext, env: TurnEnv): void {
+  context.turnState.set(TURN_ENV, env);
+}
+
+export function turnEnv(context: TurnContext): TurnEnv {
+  const env = context.turnState.get(TURN_ENV) as TurnEnv | undefined;
+  if (!env) throw new Error('turn environment missing: the bot sets it at the start of every turn');
+  return env;
+}
+
+/**
+ * The filer's words in this turn: typed or recognized text, or the value of a tapped button
+ * (`{ "answer": "transfer" }` from kiosk widgets). Never undefined, never longer than the
+ * channel allows.
+ */
+export function utteranceOf(context: TurnContext): string {
+  const activity = context.activity;
+  const value = activity.value as { answer?: unknown } | undefined;
+  if (value && typeof value === 'object' && (typeof value.answer === 'string' || typeof value.answer === 'number')) {
+    return String(value.answer).slice(0, 5000);
+  }
+  return typeof activity.text === 'string' ? activity.text.slice(0, 5000) : '';
+}
