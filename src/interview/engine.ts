@@ -57,6 +57,29 @@ export function specText(template: string, vars: FieldDef['vars'], index: number
   return locale === 'en-US' ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }
 
+const STOP_WORDS = new Set(['the', 'and', 'part', 'about', 'change', 'wrong', 'that', 'this', 'section', 'want', 'need', 'please', 'with', 'for']);
+
+/**
+ * Which section a filer means when they name something in it rather than its title:
+ * "the wages", "月工资不对", "被告的电话". Scores each section by the words (English) or
+ * character pairs (Chinese) it shares with the section's title and field labels; only a
+ * clear winner counts.
+ */
+export function sectionByWords(spec: CaseSpec, utterance: string): string | undefined {
+  const said = utterance.normalize('NFKC').toLowerCase();
+  const words = said.match(/[a-z]{3,}/g)?.filter((w) => !STOP_WORDS.has(w)).map((w) => w.replace(/s$/, '')) ?? [];
+  const han = said.replace(/[^\p{Script=Han}]/gu, '');
+  const pairs = han.length === 1 ? [han] : [...han].slice(0, -1).map((c, i) => c + han[i + 1]!);
+  const scores = spec.sections.map((section) => {
+    const labels = [section.title, ...section.items.flatMap((i) => (i.kind === 'field' ? [i.label] : []))];
+    const texts = labels.flatMap((l) => Object.values(l)).map((t) => t.toLowerCase());
+    return [...words, ...pairs].reduce((score, w) => score + texts.filter((t) => t.includes(w)).length, 0);
+  });
+  const best = Math.max(...scores);
+  if (best <= 0 || scores.filter((s) => s === best).length > 1) return undefined;
+  return spec.sections[scores.indexOf(best)]!.id;
+}
+
 function parentOf(key: string): string {
   return key.slice(0, key.lastIndexOf('.'));
 }
@@ -299,8 +322,9 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
     }
     if (state.phase === 'review-section') {
       const choice = getFieldType('choice').parse(utterance, { locale: env.locale, today: this.services.today(), options: { choices: this.sectionChoices() } });
-      if (!choice.ok) return this.failed(dc, state, 'review.section', choice.error);
-      const section = this.spec.sections.find((s) => s.id === choice.value)!;
+      const sectionId = choice.ok ? String(choice.value) : sectionByWords(this.spec, utterance);
+      if (!sectionId) return this.failed(dc, state, 'review.section', choice.ok ? '' : choice.error);
+      const section = this.spec.sections.find((s) => s.id === sectionId)!;
       state.phase = 'correcting';
       state.correcting = { sectionId: section.id, done: [] };
       delete state.reask;

@@ -432,7 +432,7 @@ describe('wage arrears complaint', () => {
     expect(text).toContain('原告于2025年3月1日入职被告天津某某建筑劳务有限公司处，工作岗位为钢筋工，月工资6,000元。2025年9月30日，被告将原告辞退。');
     expect(text).toContain('被告拖欠原告2025年7月至2025年9月期间的工资共计18,000元，至今未支付。');
     expect(text).toContain('原告系农民工');
-    expect(text).toContain('仲裁委员会于2026年11月20日作出仲裁裁决。原告不服该裁决，在收到仲裁裁决书之日起十五日内向贵院提起诉讼。');
+    expect(text).toContain('仲裁委员会已作出仲裁裁决，原告于2026年11月20日收到仲裁裁决书。原告不服该裁决，在收到仲裁裁决书之日起十五日内向贵院提起诉讼。');
     expect(text).toContain('原告不同意先行调解。');
     expect(text).toContain('原告申请财产保全，财产保全申请书另行提交。');
     expect(text).toContain('1. 原告身份证复印件');
