@@ -17,7 +17,7 @@ export interface Config {
   documentLinkDays: number;
   maxMessageLength: number;
   logLevel: string;
-  /** The folders holding the interview specs and templates (fixed, beside src/). */
+  /** The folders holding the interview specs and the complaint templates. */
   dialogsDir: string;
   templatesDir: string;
 }
@@ -82,8 +82,8 @@ export function loadConfig(env: Env = process.env, projectRoot = process.cwd()):
     documentLinkDays: int(env, 'DOCUMENT_LINK_DAYS', 30, 1, 3650),
     maxMessageLength: int(env, 'MAX_MESSAGE_LENGTH', 5000, 100, 100_000),
     logLevel: env.LOG_LEVEL || 'info',
-    dialogsDir: path.resolve(projectRoot, 'dialogs'),
-    templatesDir: path.resolve(projectRoot, 'templates'),
+    dialogsDir: path.resolve(projectRoot, env.DIALOGS_DIR || 'dialogs'),
+    templatesDir: path.resolve(projectRoot, env.TEMPLATES_DIR || 'templates'),
   };
 }
 
