@@ -1,4 +1,5 @@
 import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { Locale } from '../i18n.js';
 import type { ChoiceOption } from '../interview/fields/types.js';
 import { detectCommand, type Command } from './commands.js';
 import { joinSpoken, message, say, type Spoken } from './reply.js';
@@ -106,15 +107,22 @@ export abstract class AskingDialog<State extends object> extends Dialog {
       });
       const spoken = message(messages, 'personUnavailable', env.locale, { ...vars, code: record.resumeCode }, {
         code: digitsSsml(record.resumeCode, env.locale, [3, 3]),
-        clerkPhone: digitsSsml(this.services.clerk.phone.replace(/\D/g, ''), env.locale, [3, 4, 4]),
+        clerkPhone: this.spokenClerkPhone(env.locale),
       });
       await say(dc.context, spoken, { handoff: { state: 'unavailable' } });
     } else {
       const spoken = message(messages, 'personUnavailableNoDraft', env.locale, vars, {
-        clerkPhone: digitsSsml(this.services.clerk.phone.replace(/\D/g, ''), env.locale, [3, 4, 4]),
+        clerkPhone: this.spokenClerkPhone(env.locale),
       });
       await say(dc.context, spoken, { handoff: { state: 'unavailable' } });
     }
+  }
+
+  /** Digit by digit: service numbers like 12368 in one group, longer ones ending in groups of four. */
+  protected spokenClerkPhone(locale: Locale): string {
+    const digits = this.services.clerk.phone.replace(/\D/g, '');
+    const n = digits.length;
+    return digitsSsml(digits, locale, n <= 6 ? [n] : n <= 8 ? [n - 4, 4] : [n - 8, 4, 4]);
   }
 
   protected waiting(): DialogTurnResult {

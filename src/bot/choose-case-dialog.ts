@@ -122,7 +122,7 @@ export class ChooseCaseDialog extends AskingDialog<ChooseCaseState> {
     }
     if (result.value === OTHER) {
       const vars = { clerkPhone: this.services.clerk.phone, officeHours: this.services.clerk.hours[env.locale] };
-      await say(dc.context, message(messages, 'unsupportedCase', env.locale, vars), { handoff: { state: 'unavailable' } });
+      await say(dc.context, message(messages, 'unsupportedCase', env.locale, vars, { clerkPhone: this.spokenClerkPhone(env.locale) }), { handoff: { state: 'unavailable' } });
       return this.ask(dc, state);
     }
     const spec = this.services.cases.get(String(result.value))!;

@@ -1,5 +1,6 @@
 import { ActivityTypes, InputHints, type Activity, type TurnContext } from 'botbuilder';
 import { fill, type Locale } from '../i18n.js';
+import { confirmChoices } from '../interview/fields/index.js';
 import type { ChoiceOption, FieldTypeName } from '../interview/fields/types.js';
 import type { MessageKey, Messages } from '../interview/spec.js';
 import { escapeXml, speakDocument } from '../speech/ssml.js';
@@ -53,10 +54,8 @@ export function choicesForAsk(choices: ChoiceOption[], locale: Locale): NonNulla
   return choices.map((c, i) => ({ value: c.value, title: c.title[locale], dtmf: c.dtmf ?? String(i + 1) }));
 }
 
-export function confirmChoices(locale: Locale): NonNullable<AskData['choices']> {
-  return locale === 'zh-CN'
-    ? [{ value: 'yes', title: '是', dtmf: '1' }, { value: 'no', title: '否', dtmf: '2' }]
-    : [{ value: 'yes', title: 'Yes', dtmf: '1' }, { value: 'no', title: 'No', dtmf: '2' }];
+export function confirmChoicesForAsk(locale: Locale): NonNullable<AskData['choices']> {
+  return choicesForAsk(confirmChoices, locale);
 }
 
 export function buildMessage(context: TurnContext, spoken: Spoken, channelData?: Record<string, unknown>): Partial<Activity> {

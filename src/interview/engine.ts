@@ -1,7 +1,7 @@
 import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
 import { AskingDialog } from '../bot/asking-dialog.js';
 import {
-  buildQuestion, choicesForAsk, confirmChoices, joinSpoken, message, say, spokenFromTemplate, type AskData, type Spoken,
+  buildQuestion, choicesForAsk, confirmChoicesForAsk, joinSpoken, message, say, spokenFromTemplate, type AskData, type Spoken,
 } from '../bot/reply.js';
 import type { BotServices } from '../bot/services.js';
 import { turnEnv } from '../bot/turn.js';
@@ -208,7 +208,7 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
     const record = await this.record(state);
     if (state.phase === 'review-confirm' && !state.pending) {
       const spoken = message(messages, 'reviewConfirmPrompt', env.locale);
-      await this.sendQuestion(dc, lead, spoken, { field: 'review.confirm', type: 'confirm', required: true, choices: confirmChoices(env.locale) });
+      await this.sendQuestion(dc, lead, spoken, { field: 'review.confirm', type: 'confirm', required: true, choices: confirmChoicesForAsk(env.locale) });
       return this.waiting();
     }
     if (state.phase === 'review-section') {
@@ -247,14 +247,14 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
       const spoken = message(messages, 'confirmValue', env.locale,
         { value: type.format(state.pending.value, env.locale, step.field.options) },
         { value: type.speak(state.pending.value, env.locale, step.field.options) });
-      await this.sendQuestion(dc, lead, spoken, { field: step.field.id, type: 'confirm', index: step.index, required: true, choices: confirmChoices(env.locale), progress: this.progress(record, step) });
+      await this.sendQuestion(dc, lead, spoken, { field: step.field.id, type: 'confirm', index: step.index, required: true, choices: confirmChoicesForAsk(env.locale), progress: this.progress(record, step) });
       return this.waiting();
     }
     if (step.kind === 'more') {
       const repeat = step.section.repeat!;
       const text = specText(repeat.more[env.locale], step.section.vars, step.index, env.locale);
       await this.sendQuestion(dc, lead, { text, speak: escapeXml(text) },
-        { field: step.key, type: 'confirm', index: step.index, required: true, choices: confirmChoices(env.locale), progress: this.progress(record, step) });
+        { field: step.key, type: 'confirm', index: step.index, required: true, choices: confirmChoicesForAsk(env.locale), progress: this.progress(record, step) });
       return this.waiting();
     }
     if (step.kind !== 'field') return this.advance(dc, state, lead);
@@ -272,7 +272,7 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
     const ask: AskData = { field: field.id, type: field.type, required: field.required, progress: this.progress(record, step) };
     if (step.index !== undefined) ask.index = step.index;
     if (field.type === 'choice' && field.options.choices) ask.choices = choicesForAsk(field.options.choices, env.locale);
-    if (field.type === 'confirm') ask.choices = confirmChoices(env.locale);
+    if (field.type === 'confirm') ask.choices = confirmChoicesForAsk(env.locale);
     await this.sendQuestion(dc, lead, spoken, ask);
     return this.waiting();
   }
