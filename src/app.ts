@@ -94,6 +94,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     complaints: store.complaints,
     renderer,
     courtName: config.court.name,
+    courtNameEn: config.court.nameEn,
     today,
     format,
   }));

@@ -24,6 +24,8 @@ export interface DocumentModel {
   /** The filer's language; en-US adds an English reading copy after the Chinese text. */
   locale: Locale;
   court: string;
+  /** The court's English name, for the English reading copy. */
+  courtEn: string;
   /** 'YYYY-MM-DD': the day the complaint is printed and signed. */
   filedDate: string;
   plaintiff: AnswerTree;
@@ -46,13 +48,15 @@ export interface DocumentModel {
 
 export interface DocumentModelOptions {
   courtName: string;
+  /** Defaults to courtName. */
+  courtNameEn?: string;
   /** Today in the court's time zone, 'YYYY-MM-DD'. */
   today: string;
   format: FormatAnswer;
 }
 
 const RESERVED = new Set([
-  'id', 'caseType', 'locale', 'court', 'filedDate', 'plaintiff', 'defendant', 'defendants', 'copies', 'display',
+  'id', 'caseType', 'locale', 'court', 'courtEn', 'filedDate', 'plaintiff', 'defendant', 'defendants', 'copies', 'display',
 ]);
 // Names that would reach Object.prototype through a plain object.
 const UNSAFE_NAMES = new Set(['constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']);
@@ -195,6 +199,7 @@ export function buildDocumentModel(record: ComplaintRecord, options: DocumentMod
     caseType,
     locale: record.locale,
     court: cleanText(options.courtName),
+    courtEn: cleanText(options.courtNameEn ?? options.courtName),
     filedDate: options.today,
     plaintiff,
     defendants,

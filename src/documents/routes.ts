@@ -8,6 +8,7 @@ export interface DocumentRoutesOptions {
   complaints: Pick<ComplaintRepository, 'findByDocumentToken'>;
   renderer: DocumentRenderer;
   courtName: string;
+  courtNameEn?: string;
   /** Today in the court's time zone, 'YYYY-MM-DD'; the date the filer signs a printed copy. */
   today: string | (() => string);
   format: FormatAnswer;
@@ -65,7 +66,7 @@ function secure(res: Response, mode: RenderMode): void {
 
 /** GET /documents/:token/complaint.html and …/complaint.txt: the finished complaint behind its capability link. */
 export function documentRoutes(options: DocumentRoutesOptions): Router {
-  const { complaints, renderer, courtName, format } = options;
+  const { complaints, renderer, courtName, courtNameEn, format } = options;
   const today = typeof options.today === 'function' ? options.today : () => options.today as string;
   const now = options.now ?? (() => new Date());
   const router = Router();
@@ -80,7 +81,7 @@ export function documentRoutes(options: DocumentRoutesOptions): Router {
       res.status(404).send(mode === 'html' ? NOT_FOUND_HTML : `${NOT_FOUND_TEXT.join('\n')}\n`);
       return;
     }
-    const model = buildDocumentModel(record, { courtName, today: today(), format });
+    const model = buildDocumentModel(record, { courtName, courtNameEn, today: today(), format });
     res.status(200).send(renderer.render(model, mode));
   };
 

@@ -144,5 +144,7 @@ describe('private loan over Direct Line, en-US', () => {
     expect(html).toContain('Zhang San');
     expect(html).toContain('35,000');
     expect(html).toMatch(/For your reference/i);
+    // The English copy names the court in English, with its Chinese name beside it.
+    expect(html).toContain("People's Court (天津市北辰区人民法院)".replace("'", '&#x27;'));
   });
 });
