@@ -3,6 +3,7 @@ import type { StoreItem } from 'botbuilder';
 import { CollectionBotStorage } from './botStorage.js';
 import { CollectionFile } from './collectionFile.js';
 import { CollectionComplaintRepository, type StoreRandom } from './complaints.js';
+import { DiskFileStore } from './files.js';
 import type { ComplaintRecord, Store } from './types.js';
 
 export type * from './types.js';
@@ -10,6 +11,7 @@ export type { StoreRandom } from './complaints.js';
 export { UnknownComplaintError } from './complaints.js';
 export { ETagConflictError } from './botStorage.js';
 export { StoreClosedError, StoreFileError } from './collectionFile.js';
+export { DiskFileStore } from './files.js';
 
 export interface StoreOptions {
   /** The clock for createdAt/updatedAt. */
@@ -45,8 +47,10 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
     await complaintFile.close();
     throw error;
   }
+  const files = await DiskFileStore.open(dataDir, now);
   let closing: Promise<void> | undefined;
   return {
+    files,
     complaints: new CollectionComplaintRepository(complaintFile, now, random),
     // eTags are opaque and need only be fresh, so they do not draw on the injected source
     // (a test's predictable ids must not make two eTags equal).

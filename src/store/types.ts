@@ -30,6 +30,8 @@ export interface ComplaintRecord {
   /** How many entries each repeated group has: { defendant: 2 }. */
   groups: Record<string, number>;
   clerkNeeds: ClerkNeed[];
+  /** Photos and PDFs the filer sent as evidence (an IOU, a bank slip); absent on older drafts. */
+  evidence?: EvidenceFile[];
   /** Unguessable token in the document's capability URL, set when finished. */
   documentToken?: string;
   documentExpiresAt?: string;
@@ -50,7 +52,33 @@ export interface ComplaintRepository {
   list(): Promise<ComplaintRecord[]>;
 }
 
+/** A file kept on disk in DATA_DIR/uploads, referred to by id. */
+export interface StoredFile {
+  id: string;
+  /** The name the filer's device gave it, cleaned for display. */
+  name: string;
+  contentType: string;
+  size: number;
+  savedAt: string;
+}
+
+export interface EvidenceFile {
+  fileId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  addedAt: string;
+}
+
+export interface FileStore {
+  /** Writes the bytes (temp file, fsync, rename) and resolves once they are on disk. */
+  save(input: { bytes: Buffer; contentType: string; name: string }): Promise<StoredFile>;
+  read(id: string): Promise<{ meta: StoredFile; bytes: Buffer } | undefined>;
+  remove(id: string): Promise<void>;
+}
+
 export interface Store {
+  files: FileStore;
   complaints: ComplaintRepository;
   /** botbuilder Storage for ConversationState / UserState. */
   botStorage: Storage;
