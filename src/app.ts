@@ -57,6 +57,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 
   const services: BotServices = {
     complaints: store.complaints,
+    files: store.files,
     specs,
     cases: new Map(specs.cases.map((c) => [c.caseType, c])),
     today,

@@ -2,6 +2,7 @@ import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } f
 import type { Locale } from '../i18n.js';
 import type { ChoiceOption } from '../interview/fields/types.js';
 import { detectCommand, type Command } from './commands.js';
+import { isUploadOnly } from './evidence.js';
 import { joinSpoken, message, say, type Spoken } from './reply.js';
 import type { BotServices } from './services.js';
 import { turnEnv, utteranceOf } from './turn.js';
@@ -48,6 +49,7 @@ export abstract class AskingDialog<State extends object> extends Dialog {
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = this.state(dc);
+    if (isUploadOnly(dc.context)) return this.ask(dc, state);
     const utterance = utteranceOf(dc.context);
     let command = detectCommand(utterance, await this.isYesNo(dc, state));
     // "Person" answers "are you a person or an organization?"; it asks for a clerk elsewhere.

@@ -5,8 +5,10 @@ import {
 import { normalizeLocale } from '../i18n.js';
 import { InterviewDialog, type InterviewResult } from '../interview/engine.js';
 import { digitsSsml } from '../speech/ssml.js';
+import type { EvidenceFile } from '../store/types.js';
 import { ChooseCaseDialog, type ChooseCaseOptions, type ChooseCaseResult } from './choose-case-dialog.js';
 import { detectCommand } from './commands.js';
+import { markUploadOnly, uploadsOf, type UploadNotice } from './evidence.js';
 import { message, say } from './reply.js';
 import type { BotServices } from './services.js';
 import { setTurnEnv, turnEnv, utteranceOf, type SpeechRate, type TurnEnv } from './turn.js';
@@ -15,6 +17,8 @@ import { setTurnEnv, turnEnv, utteranceOf, type SpeechRate, type TurnEnv } from 
 interface Session {
   complaintId?: string;
   greeted?: boolean;
+  /** Files sent before there was a draft to keep them with. */
+  heldEvidence?: EvidenceFile[];
 }
 
 /** Per user: how they like to be spoken to. */
@@ -92,6 +96,7 @@ export class ComplaintBot {
     setTurnEnv(context, env);
     try {
       await this.dispatch(context, session);
+      await this.attachHeldEvidence(context, session);
     } catch (error) {
       // Nothing is saved from a failed turn: the filer is where they were before it, and
       // every answer acknowledged earlier is already in the draft.
@@ -116,6 +121,13 @@ export class ComplaintBot {
 
     const dc = await this.dialogs.createContext(context);
     const utterance = utteranceOf(context);
+    // A client that did not announce the filer joining still gets the greeting first.
+    if (!session.greeted) await this.greet(context, session);
+    const uploads = uploadsOf(context);
+    if (uploads.saved.length > 0 || uploads.rejected.length > 0) {
+      await this.acceptEvidence(context, session, uploads);
+      if (!utterance.trim()) markUploadOnly(context);
+    }
     if (detectCommand(utterance) === 'restart') {
       await dc.cancelAllDialogs();
       const env = turnEnv(context);
@@ -131,19 +143,55 @@ export class ComplaintBot {
     }
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) {
-      if (!session.greeted) {
-        await this.start(context, session, utterance);
-      } else {
-        await dc.beginDialog(MAIN, { utterance } satisfies ChooseCaseOptions);
-      }
+      await dc.beginDialog(MAIN, { utterance } satisfies ChooseCaseOptions);
     }
   }
 
-  private async start(context: TurnContext, session: Session, utterance?: string): Promise<void> {
-    session.greeted = true;
+  /** Keeps the files with the draft (or holds them until there is one) and says what happened to each. */
+  private async acceptEvidence(context: TurnContext, session: Session, uploads: UploadNotice): Promise<void> {
     const env = turnEnv(context);
-    await say(context, message(this.services.specs.messages, 'greeting', env.locale));
+    const { messages } = this.services.specs;
+    const stored: EvidenceFile[] = [];
+    for (const file of uploads.saved) {
+      const found = await this.services.files.read(file.fileId);
+      if (found) stored.push({ ...file, name: found.meta.name, contentType: found.meta.contentType, size: found.meta.size });
+    }
+    if (stored.length > 0) {
+      if (env.complaintId) {
+        await this.services.complaints.update(env.complaintId, (r) => {
+          r.evidence = [...(r.evidence ?? []), ...stored];
+        });
+        await say(context, message(messages, 'evidenceSaved', env.locale, { count: stored.length }));
+      } else {
+        session.heldEvidence = [...(session.heldEvidence ?? []), ...stored];
+        await say(context, message(messages, 'evidenceHeld', env.locale, { count: stored.length }));
+      }
+    }
+    for (const refused of uploads.rejected) {
+      const key = refused.reason === 'type' ? 'uploadRejectedType' : refused.reason === 'size' ? 'uploadRejectedSize' : 'uploadRejectedCount';
+      await say(context, message(messages, key, env.locale, { name: refused.name }));
+    }
+  }
+
+  /** Files sent before the case was chosen join the draft as soon as it exists. */
+  private async attachHeldEvidence(context: TurnContext, session: Session): Promise<void> {
+    const env = turnEnv(context);
+    if (!env.complaintId || !session.heldEvidence?.length) return;
+    const held = session.heldEvidence;
+    await this.services.complaints.update(env.complaintId, (r) => {
+      r.evidence = [...(r.evidence ?? []), ...held];
+    });
+    delete session.heldEvidence;
+  }
+
+  private async greet(context: TurnContext, session: Session): Promise<void> {
+    session.greeted = true;
+    await say(context, message(this.services.specs.messages, 'greeting', turnEnv(context).locale));
+  }
+
+  private async start(context: TurnContext, session: Session): Promise<void> {
+    await this.greet(context, session);
     const dc = await this.dialogs.createContext(context);
-    await dc.beginDialog(MAIN, (utterance ? { utterance } : {}) satisfies ChooseCaseOptions);
+    await dc.beginDialog(MAIN, {} satisfies ChooseCaseOptions);
   }
 }

@@ -1,10 +1,12 @@
 import type { Localized } from '../i18n.js';
 import type { CaseSpec, LoadedSpecs } from '../interview/spec.js';
-import type { ComplaintRepository, ComplaintRecord } from '../store/types.js';
+import type { ComplaintRepository, ComplaintRecord, FileStore } from '../store/types.js';
 
 /** What the dialogs use from outside the bot; the composition root fills it in. */
 export interface BotServices {
   complaints: ComplaintRepository;
+  /** Uploaded evidence; the bot only checks that a reported file really exists. */
+  files: Pick<FileStore, 'read'>;
   specs: LoadedSpecs;
   cases: Map<string, CaseSpec>;
   /** Today in the court's time zone, 'YYYY-MM-DD'. */

@@ -42,6 +42,8 @@ export interface DocumentModel {
    * preview) show values exactly as the interview read them back.
    */
   display: Record<Locale, Record<string, string>>;
+  /** Photos and PDFs the filer sent, for the evidence list. */
+  uploads: { name: string; isPdf: boolean }[];
   /** Further answer prefixes of other case types, nested the same way. */
   [section: string]: unknown;
 }
@@ -56,7 +58,7 @@ export interface DocumentModelOptions {
 }
 
 const RESERVED = new Set([
-  'id', 'caseType', 'locale', 'court', 'courtEn', 'filedDate', 'plaintiff', 'defendant', 'defendants', 'copies', 'display',
+  'id', 'caseType', 'locale', 'court', 'courtEn', 'filedDate', 'plaintiff', 'defendant', 'defendants', 'copies', 'display', 'uploads',
 ]);
 // Names that would reach Object.prototype through a plain object.
 const UNSAFE_NAMES = new Set(['constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']);
@@ -205,6 +207,7 @@ export function buildDocumentModel(record: ComplaintRecord, options: DocumentMod
     defendants,
     copies: defendants.length,
     display,
+    uploads: (record.evidence ?? []).map((file) => ({ name: cleanText(file.name), isPdf: file.contentType === 'application/pdf' })),
   };
   for (const [name, node] of Object.entries(tree)) {
     if (name === '_key' || RESERVED.has(name)) continue;

@@ -186,6 +186,7 @@ export const MESSAGE_KEYS = [
   'confirmValue', 'confirmValueHelp', 'sayAgain', 'moreLabel', 'keepAnswer', 'currentAnswer', 'reviewIntro',
   'reviewConfirmPrompt', 'reviewConfirmHelp', 'reviewConfirmLabel', 'reviewSectionPrompt', 'reviewSectionHelp',
   'reviewSectionLabel', 'reviewCorrecting', 'notAnswered', 'finished', 'finishedSpeak', 'afterEnd', 'stoppedHere', 'error',
+  'evidenceSaved', 'evidenceHeld', 'uploadRejectedType', 'uploadRejectedSize', 'uploadRejectedCount',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 export type Messages = Record<MessageKey, Localized>;

@@ -20,6 +20,7 @@ beforeEach(async () => {
   const specs = loadSpecs(path.resolve(import.meta.dirname, '../../dialogs'));
   services = {
     complaints: store.complaints,
+    files: store.files,
     specs,
     cases: new Map(specs.cases.map((c) => [c.caseType, c])),
     today: () => '2026-11-28',
@@ -138,5 +139,46 @@ describe('ComplaintBot through botbuilder\'s TestAdapter', () => {
       .send('借钱')
       .assertReply((a) => expect(a.text).toContain('您好'))
       .assertReply((a) => expect(a.text).toContain('出了点问题'));
+  });
+});
+
+describe('evidence sent as files', () => {
+  it('keeps uploaded files with the draft, asks the same question again, and explains refusals', async () => {
+    const bot = new ComplaintBot(store.botStorage, services, createLogger('silent'));
+    const photo = await store.files.save({ bytes: Buffer.from([0xff, 0xd8, 0xff]), contentType: 'image/jpeg', name: '借条.jpg' });
+    const adapter = adapterFor(bot);
+    await adapter
+      .send('借钱不还')
+      .assertReply((a) => expect(a.text).toContain('您好'))
+      .assertReply((a) => expect(a.text).toContain('续办码'))
+      .assertReply((a) => expect(ask(a)?.field).toBe('plaintiff.kind'))
+      .send({
+        type: 'message', text: '',
+        channelData: {
+          uploads: [{ fileId: photo.id, name: 'x.jpg', contentType: 'image/jpeg', size: 3 }, { fileId: '00000000-0000-0000-0000-000000000000', name: 'forged.jpg' }],
+          rejectedUploads: [{ name: 'setup.exe', reason: 'type' }],
+        },
+      } as Partial<Activity>)
+      .assertReply((a) => expect(a.text).toContain('收到了1个文件'))
+      .assertReply((a) => expect(a.text).toContain('“setup.exe”这种文件收不了'))
+      .assertReply((a) => expect(ask(a)?.field).toBe('plaintiff.kind'));
+    const [record] = await store.complaints.list();
+    expect(record?.evidence).toEqual([expect.objectContaining({ fileId: photo.id, name: '借条.jpg', contentType: 'image/jpeg' })]);
+  });
+
+  it('holds files sent before the case is chosen and adds them to the new draft', async () => {
+    const bot = new ComplaintBot(store.botStorage, services, createLogger('silent'));
+    const pdf = await store.files.save({ bytes: Buffer.from('%PDF-1.4'), contentType: 'application/pdf', name: 'slip.pdf' });
+    const adapter = adapterFor(bot, 'en-US');
+    await adapter
+      .send({ type: 'message', text: '', channelData: { uploads: [{ fileId: pdf.id, name: 'slip.pdf' }] } } as Partial<Activity>)
+      .assertReply((a) => expect(a.text).toMatch(/^Hello/))
+      .assertReply((a) => expect(a.text).toMatch(/Once you choose/))
+      .assertReply((a) => expect(ask(a)?.field).toBe('caseType'))
+      .send('a loan')
+      .assertReply((a) => expect(a.text).toMatch(/resume code/))
+      .assertReply((a) => expect(ask(a)?.field).toBe('plaintiff.kind'));
+    const [record] = await store.complaints.list();
+    expect(record?.evidence?.map((e) => e.name)).toEqual(['slip.pdf']);
   });
 });

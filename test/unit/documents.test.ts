@@ -535,3 +535,20 @@ describe('createDocumentRenderer start-up checks', () => {
     expect(() => r.render(model(LOAN), 'html')).toThrow(join(dir, 'private-loan.hbs'));
   });
 });
+
+describe('uploaded evidence', () => {
+  const evidence = [
+    { fileId: 'a', name: '借条照片.jpg', contentType: 'image/jpeg', size: 10, addedAt: '2026-11-28T01:00:00Z' },
+    { fileId: 'b', name: 'bank <slip>.pdf', contentType: 'application/pdf', size: 10, addedAt: '2026-11-28T01:00:00Z' },
+  ];
+
+  it('lists the photos and PDFs the filer sent, numbered after the other evidence, escaped', () => {
+    const text = renderer.render(model({ ...PLAINTIFF, ...ONE_DEFENDANT, ...LOAN }, { evidence }), 'text');
+    expect(text).toMatch(/\d\. 原告提交的照片：借条照片\.jpg。来源：原告提供。/);
+    expect(text).toContain('原告提交的文件：bank <slip>.pdf');
+    const html = renderer.render(model({ ...PLAINTIFF, ...ONE_DEFENDANT, ...WAGE }, { evidence, locale: 'en-US' }), 'html');
+    expect(html).toContain('A photo the plaintiff submitted: 借条照片.jpg');
+    expect(html).not.toContain('<slip>');
+    expect(html).toContain('bank &lt;slip&gt;.pdf');
+  });
+});
