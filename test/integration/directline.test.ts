@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +18,7 @@ import {
   type DirectLine,
   type DirectLineOptions,
 } from '../../src/channels/directline/index.js';
+import { DiskFileStore } from '../../src/store/index.js';
 
 const SECRET = 'test-secret-for-directline-0123456789';
 const APOLOGY = '抱歉，出了点问题，请再说一遍。/ Sorry, something went wrong. Please say that again.';
@@ -33,7 +37,9 @@ const running: Harness[] = [];
 /** A real express app on an ephemeral port, mounted the way the application mounts it. */
 async function startHarness(options: Partial<DirectLineOptions> & Pick<DirectLineOptions, 'bot'>): Promise<Harness> {
   const errors: { obj: object; msg?: string }[] = [];
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'directline-'));
   const directLine = createDirectLine({
+    files: await DiskFileStore.open(dataDir),
     secret: SECRET,
     tokenKey: randomBytes(32),
     tokenTtlSeconds: 1800,
@@ -59,6 +65,7 @@ async function startHarness(options: Partial<DirectLineOptions> & Pick<DirectLin
       await directLine.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
   running.push(harness);
@@ -270,9 +277,19 @@ describe('conversations', () => {
     const { base } = await startHarness({ bot: makeBot() });
     const started = await start(base, SECRET, { user: { id: 'dl_anna' }, locale: 'en-US' });
     expect(started.status).toBe(201);
-    expect(started.body).toEqual({ conversationId: expect.any(String), token: expect.any(String), expires_in: 1800 });
-    expect(started.body).not.toHaveProperty('streamUrl');
+    expect(started.body).toEqual({
+      conversationId: expect.any(String), token: expect.any(String), expires_in: 1800, streamUrl: expect.any(String),
+    });
     const { conversationId, token } = started.body;
+    // The start's stream URL has no watermark: a stream opened on it begins with the greeting.
+    const streamUrl = new URL(started.body.streamUrl);
+    expect(`${streamUrl.protocol}//${streamUrl.host}${streamUrl.pathname}`).toBe(
+      `${base.replace('http:', 'ws:')}/v3/directline/conversations/${conversationId}/stream`,
+    );
+    expect(streamUrl.searchParams.has('watermark')).toBe(false);
+    expect(streamUrl.searchParams.get('t')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    // The stream token is not a Bearer token.
+    expect((await poll(base, conversationId, streamUrl.searchParams.get('t')!)).status).toBe(403);
 
     const log = await poll(base, conversationId, token);
     expect(log.status).toBe(200);
@@ -293,7 +310,7 @@ describe('conversations', () => {
     const again = await start(base, token);
     expect(again.status).toBe(200);
     expect(again.body.conversationId).toBe(conversationId);
-    expect(again.body).not.toHaveProperty('streamUrl');
+    expect(again.body.streamUrl).toEqual(expect.any(String));
     expect((await poll(base, conversationId, again.body.token)).body.activities).toHaveLength(1);
   });
 
@@ -302,8 +319,20 @@ describe('conversations', () => {
     const { conversationId, token } = (await start(base)).body;
     const res = await call(base, `/v3/directline/conversations/${conversationId}?watermark=1`, { auth: token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ conversationId, token: expect.any(String), expires_in: 1800 });
+    expect(res.body).toEqual({ conversationId, token: expect.any(String), expires_in: 1800, streamUrl: expect.any(String) });
+    expect(new URL(res.body.streamUrl).searchParams.get('watermark')).toBe('1');
     expect((await poll(base, conversationId, res.body.token)).status).toBe(200);
+    // Without a watermark the stream carries only what comes next (the hosted service's rule).
+    const bare = await call(base, `/v3/directline/conversations/${conversationId}`, { auth: token });
+    expect(new URL(bare.body.streamUrl).searchParams.get('watermark')).toBe('1');
+    // Behind a TLS-terminating proxy the stream URL is wss, on the host the client used.
+    const proxied = await call(base, `/v3/directline/conversations/${conversationId}?watermark=0`, {
+      auth: token, headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(proxied.body.streamUrl.startsWith(`${base.replace('http:', 'wss:')}/v3/directline/conversations/`)).toBe(true);
+    expect(proxied.body.streamUrl).toMatch(/\/stream\?watermark=0&t=/);
+    const badMark = await call(base, `/v3/directline/conversations/${conversationId}?watermark=abc`, { auth: token });
+    expect(badMark.status).toBe(400);
   });
 
   it('posts, echoes with an id and the clientActivityID, replies, and pages by watermark', async () => {

@@ -31,6 +31,13 @@ function account(id: string, role: 'bot' | 'user', name?: string): ChannelAccoun
 
 // A bot asking for a longer pause than this is a bug; the filer's request would hang.
 const MAX_DELAY_MS = 10_000;
+/** Web Chat shows a typing indicator for about 5 s after each one; 2 s keeps it on through a long turn. */
+export const DEFAULT_TYPING_INTERVAL_MS = 2000;
+
+export interface DirectLineAdapterOptions {
+  /** How often the bot's typing is renewed while it works on a filer's message. */
+  typingIntervalMs?: number;
+}
 
 interface Hold {
   readonly conversationId: string;
@@ -47,12 +54,19 @@ export class DirectLineAdapter extends BotAdapter {
   private readonly holds = new AsyncLocalStorage<readonly Hold[]>();
   private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
+  private readonly typingIntervalMs: number;
+  private botTypingCount = 0;
 
   constructor(
     private readonly registry: ConversationRegistry,
     private readonly log: DirectLineLogger,
+    options: DirectLineAdapterOptions = {},
   ) {
     super();
+    this.typingIntervalMs = options.typingIntervalMs ?? DEFAULT_TYPING_INTERVAL_MS;
+    if (!Number.isFinite(this.typingIntervalMs) || this.typingIntervalMs < 1) {
+      throw new Error('Direct Line option typingIntervalMs must be a positive number.');
+    }
   }
 
   get closed(): boolean {
@@ -70,6 +84,10 @@ export class DirectLineAdapter extends BotAdapter {
       } else if (activity.type === 'trace' || activity.type === 'invokeResponse') {
         // Debugging and invoke plumbing are not for the filer's screen (as on hosted channels).
         responses.push({ id: '' });
+      } else if (activity.type === 'typing') {
+        // Shown like the channel's own typing and never logged, so a chatty bot cannot fill the
+        // log with it; it lasts until the bot's next message or the end of the turn.
+        responses.push({ id: this.botTyping(conversation, activity) });
       } else {
         responses.push({ id: this.appendBotActivity(conversation, activity) });
       }
@@ -126,7 +144,11 @@ export class DirectLineAdapter extends BotAdapter {
       request.from = reference.user?.id ? reference.user : account(conversation.user.id, 'user', conversation.user.name);
       request.recipient = account(BOT_ACCOUNT.id, 'bot', reference.bot?.name);
       request.locale ??= conversation.locale;
-      await this.runMiddleware(new TurnContext(this, request), logic);
+      try {
+        await this.runMiddleware(new TurnContext(this, request), logic);
+      } finally {
+        this.registry.setTyping(conversation, null);
+      }
     });
   }
 
@@ -189,7 +211,13 @@ export class DirectLineAdapter extends BotAdapter {
       };
       this.registry.append(conversation, echo);
       const activity = { ...structuredClone(echo), timestamp } as unknown as Partial<Activity>;
-      await this.runTurn(conversation, activity, bot);
+      // Only a filer's message waits for an answer; typing and events get none.
+      const stopTyping = echo.type === 'message' ? this.showTyping(conversation, id) : noop;
+      try {
+        await this.runTurn(conversation, activity, bot);
+      } finally {
+        stopTyping();
+      }
       return id;
     });
   }
@@ -205,7 +233,9 @@ export class DirectLineAdapter extends BotAdapter {
   private async runTurn(conversation: Conversation, activity: Partial<Activity>, bot: BotLogic): Promise<void> {
     try {
       await this.runMiddleware(new TurnContext(this, activity), bot);
+      this.registry.setTyping(conversation, null);
     } catch (error) {
+      this.registry.setTyping(conversation, null);
       this.log.error(
         { conversationId: conversation.id, activityId: activity.id, activityType: activity.type, err: describeError(error) },
         'Direct Line bot turn failed',
@@ -220,8 +250,52 @@ export class DirectLineAdapter extends BotAdapter {
     }
   }
 
+  /**
+   * Shows the bot typing now and renews it every typingIntervalMs until the returned function
+   * is called. Typing is never logged (see Conversation.typing); each renewal has its own id,
+   * replying to the filer's message, so clients that upsert by id still see it as new.
+   */
+  private showTyping(conversation: Conversation, replyToId: string): () => void {
+    let count = 0;
+    const show = () => {
+      const typing: WireActivity = {
+        ...this.botEnvelope(conversation),
+        type: 'typing',
+        id: `${replyToId}-typing-${count++}`,
+        timestamp: new Date().toISOString(),
+        replyToId,
+      };
+      this.registry.setTyping(conversation, typing);
+    };
+    show();
+    const timer = setInterval(show, this.typingIntervalMs);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      this.registry.setTyping(conversation, null);
+    };
+  }
+
+  private botTyping(conversation: Conversation, activity: Partial<Activity>): string {
+    const wire = toWire(activity);
+    const id = `${this.registry.nextActivityId(conversation)}-typing-bot-${this.botTypingCount++}`;
+    const typing: WireActivity = {
+      ...wire,
+      ...this.botEnvelope(conversation),
+      id,
+      type: 'typing',
+      timestamp: new Date().toISOString(),
+    };
+    if (typeof wire.replyToId !== 'string') delete typing.replyToId;
+    this.registry.setTyping(conversation, typing);
+    return id;
+  }
+
   private appendBotActivity(conversation: Conversation, activity: Partial<Activity>): string {
     const wire = toWire(activity);
+    // Once the bot has said something the filer should read it, not wait; a turn still busy
+    // two seconds later shows typing again at the next renewal.
+    if (wire.type === undefined || wire.type === 'message') this.registry.setTyping(conversation, null);
     const id = this.registry.nextActivityId(conversation);
     const stamped: WireActivity = {
       ...wire,

@@ -8,6 +8,12 @@ export interface DirectLineUser {
   name?: string;
 }
 
+/**
+ * Told synchronously about each activity as it enters the log or is edited there, with the
+ * watermark a client holds once it has it, so a stream can follow the log without gaps.
+ */
+export type ConversationWatcher = (activity: WireActivity, watermark: string) => void;
+
 export interface Conversation {
   readonly id: string;
   readonly user: DirectLineUser;
@@ -23,6 +29,13 @@ export interface Conversation {
   tail: Promise<void>;
   /** Turns queued or running; a busy conversation is never evicted. */
   pending: number;
+  /**
+   * The bot's `typing` while it works on a filer's message: shown to clients but never put in
+   * the log, so it takes no watermark and does not pile up. Null between turns.
+   */
+  typing: WireActivity | null;
+  /** Open streams of this conversation (at most one; see streaming.ts). */
+  readonly watchers: Set<ConversationWatcher>;
 }
 
 export interface ConversationRegistryOptions {
@@ -78,6 +91,8 @@ export class ConversationRegistry {
       lastActive: this.now(),
       tail: Promise.resolve(),
       pending: 0,
+      typing: null,
+      watchers: new Set(),
     };
     this.conversations.set(id, conversation);
     this.evictOverflow(conversation);
@@ -109,6 +124,18 @@ export class ConversationRegistry {
       conversation.dropped += excess;
     }
     this.touch(conversation);
+    this.notify(conversation, activity);
+  }
+
+  /** Shows (or, with null, withdraws) the bot's typing; watchers see each new one at once. */
+  setTyping(conversation: Conversation, typing: WireActivity | null): void {
+    conversation.typing = typing;
+    if (typing) this.notify(conversation, typing);
+  }
+
+  /** The position after the newest activity: what a client holds once it has read everything. */
+  watermarkOf(conversation: Conversation): string {
+    return String(conversation.dropped + conversation.log.length);
   }
 
   find(conversation: Conversation, id: string): WireActivity | undefined {
@@ -122,6 +149,8 @@ export class ConversationRegistry {
     if (index === undefined || conversation.log[index] === null) return false;
     conversation.log[index] = activity;
     this.touch(conversation);
+    // Clients upsert by id, so a streamed client sees the edit; pollers see it on a re-read.
+    this.notify(conversation, activity);
     return true;
   }
 
@@ -148,6 +177,17 @@ export class ConversationRegistry {
     return { activities, watermark: String(total) };
   }
 
+  /**
+   * What a client should be shown after `watermark`: the log, then the bot's typing while it
+   * works. Typing rides along without moving the watermark (Web Chat's polling transport sees
+   * it too, where the hosted service shows it to WebSocket clients only).
+   */
+  snapshotAfter(conversation: Conversation, watermark: number): { activities: WireActivity[]; watermark: string } {
+    const set = this.activitiesAfter(conversation, watermark);
+    if (conversation.typing) set.activities.push(conversation.typing);
+    return set;
+  }
+
   /** Drops conversations idle for longer than allowed; returns how many went. */
   sweep(): number {
     let dropped = 0;
@@ -158,6 +198,11 @@ export class ConversationRegistry {
       }
     }
     return dropped;
+  }
+
+  private notify(conversation: Conversation, activity: WireActivity): void {
+    const watermark = this.watermarkOf(conversation);
+    for (const watcher of conversation.watchers) watcher(activity, watermark);
   }
 
   private isExpired(conversation: Conversation): boolean {

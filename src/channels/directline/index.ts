@@ -1,18 +1,30 @@
+import type { Server } from 'node:http';
 import type { TurnContext } from 'botbuilder';
 import type { Router } from 'express';
-import { DirectLineAdapter, type DirectLineLogger } from './adapter.js';
+import type { FileStore } from '../../store/index.js';
+import { DEFAULT_TYPING_INTERVAL_MS, DirectLineAdapter, type DirectLineLogger } from './adapter.js';
 import { ConversationRegistry } from './conversations.js';
 import { createDirectLineRouter, createTokenRouter, type RouteDependencies } from './routes.js';
-import { TokenIssuer } from './tokens.js';
+import { DEFAULT_KEEP_ALIVE_MS, DirectLineStreams } from './streaming.js';
+import { StreamTokenIssuer, TokenIssuer } from './tokens.js';
+import { DEFAULT_MAX_UPLOAD_BYTES } from './upload.js';
 
 export { DirectLineAdapter, BOT_ACCOUNT, CHANNEL_ID, type BotLogic, type DirectLineLogger } from './adapter.js';
 export { DirectLineClosedError, DirectLineError, UnknownConversationError } from './errors.js';
 export type { TokenClaims } from './tokens.js';
+export { CLOSE_REPLACED, CLOSE_SHUTDOWN } from './streaming.js';
+export { MAX_FILES_PER_MESSAGE, type RejectReason, type RejectedUpload, type UploadedFile } from './upload.js';
+export { sniffEvidenceType, type EvidenceType } from './sniff.js';
+export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TYPING_INTERVAL_MS };
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 1800;
 export const DEFAULT_MAX_TEXT_LENGTH = 5000;
 export const DEFAULT_MAX_CONVERSATIONS = 10_000;
 export const DEFAULT_IDLE_MS = 24 * 60 * 60 * 1000;
+/** The hosted service asks clients to open a stream URL within 60 seconds. */
+export const DEFAULT_STREAM_TOKEN_TTL_SECONDS = 60;
+/** Where the app mounts `router`; stream URLs are upgraded under it. */
+export const DIRECT_LINE_BASE_PATH = '/v3/directline';
 
 export interface DirectLineOptions {
   /** DIRECT_LINE_SECRET; when unset, only tokens work. */
@@ -34,6 +46,18 @@ export interface DirectLineOptions {
   maxActivitiesPerConversation?: number;
   /** Requests per client address to POST /api/directline/token. Default 20 a minute. */
   tokenRateLimit?: { windowMs?: number; limit?: number };
+  /** Where uploaded photos and PDFs are kept (`store.files`). */
+  files: FileStore;
+  /** Largest photo or PDF kept from an upload (MAX_UPLOAD_MB); default 10 MiB. */
+  maxUploadBytes?: number;
+  /** Empty keep-alive frames on each stream this often; default 15 s. */
+  keepAliveMs?: number;
+  /** How often the bot's typing is renewed during a long turn; default 2 s. */
+  typingIntervalMs?: number;
+  /** Lifetime of the single-use token in a stream URL; default 60 s. */
+  streamTokenTtlSeconds?: number;
+  /** Where `router` is mounted; default `/v3/directline`. Stream upgrades are matched under it. */
+  basePath?: string;
 }
 
 export interface DirectLine {
@@ -42,7 +66,12 @@ export interface DirectLine {
   /** Mount at `/api`; serves `POST /api/directline/token`. */
   tokenRoute: Router;
   adapter: DirectLineAdapter;
-  /** Stops taking turns and waits for the turns in flight. */
+  /**
+   * Serves WebSocket streams (`streamUrl`) on `server`: call once, after `listen`. Upgrade
+   * requests for other paths are left to other listeners.
+   */
+  attach(server: Server): void;
+  /** Stops taking turns, waits for the turns in flight, then closes every stream (1001). */
   close(): Promise<void>;
 }
 
@@ -57,13 +86,25 @@ export function createDirectLine(options: DirectLineOptions): DirectLine {
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
   const maxConversations = options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS;
   const maxActivitiesPerConversation = options.maxActivitiesPerConversation ?? 1000;
-  for (const [name, value] of Object.entries({ maxTextLength, idleMs, maxConversations, maxActivitiesPerConversation })) {
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  const typingIntervalMs = options.typingIntervalMs ?? DEFAULT_TYPING_INTERVAL_MS;
+  const checked = { maxTextLength, idleMs, maxConversations, maxActivitiesPerConversation, maxUploadBytes, keepAliveMs, typingIntervalMs };
+  for (const [name, value] of Object.entries(checked)) {
     if (!Number.isFinite(value) || value < 1) throw new Error(`Direct Line option ${name} must be a positive number.`);
   }
   const log = options.log ?? silentInfo;
   const tokens = new TokenIssuer(options.tokenKey, options.tokenTtlSeconds);
   const registry = new ConversationRegistry({ maxConversations, idleMs, maxActivitiesPerConversation });
-  const adapter = new DirectLineAdapter(registry, log);
+  const adapter = new DirectLineAdapter(registry, log, { typingIntervalMs });
+  const streamTokens = new StreamTokenIssuer(options.tokenKey, options.streamTokenTtlSeconds ?? DEFAULT_STREAM_TOKEN_TTL_SECONDS);
+  const streams = new DirectLineStreams({
+    registry,
+    streamTokens,
+    log,
+    basePath: options.basePath ?? DIRECT_LINE_BASE_PATH,
+    keepAliveMs,
+  });
   const deps: RouteDependencies = {
     secret: options.secret || undefined,
     tokens,
@@ -72,6 +113,9 @@ export function createDirectLine(options: DirectLineOptions): DirectLine {
     bot: options.bot,
     maxTextLength,
     log,
+    streamTokens,
+    files: options.files,
+    maxUploadBytes,
   };
   const router = createDirectLineRouter(deps);
   const token = createTokenRouter(deps, {
@@ -94,10 +138,16 @@ export function createDirectLine(options: DirectLineOptions): DirectLine {
     router,
     tokenRoute: token.router,
     adapter,
+    attach(server) {
+      streams.attach(server);
+    },
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        streams.stopAccepting();
+        // The turns' last replies still reach open streams before those close.
         await adapter.close();
+        await streams.close();
         await token.store.shutdown();
       })();
       return closing;

@@ -11,8 +11,11 @@ import {
   type DirectLineUser,
 } from './conversations.js';
 import { DirectLineClosedError, DirectLineError, describeError, sendError } from './errors.js';
-import type { IssuedToken, TokenClaims, TokenIssuer } from './tokens.js';
-import { claimedSender, parseIncomingActivity, parseStartBody, parseWatermark } from './validation.js';
+import type { FileStore } from '../../store/index.js';
+import { serviceBase } from './origin.js';
+import type { IssuedToken, StreamTokenIssuer, TokenClaims, TokenIssuer } from './tokens.js';
+import { attachmentRoute, discard, readUpload, storeUpload } from './upload.js';
+import { claimedSender, parseIncomingActivity, parseStartBody, parseUserId, parseWatermark } from './validation.js';
 
 export interface RouteDependencies {
   secret: string | undefined;
@@ -22,12 +25,18 @@ export interface RouteDependencies {
   bot: BotLogic;
   maxTextLength: number;
   log: DirectLineLogger;
+  streamTokens: StreamTokenIssuer;
+  /** Where uploaded photos and PDFs are kept. */
+  files: FileStore;
+  /** Largest file kept from an upload; larger ones are refused with reason 'size'. */
+  maxUploadBytes: number;
 }
 
 type Auth = { kind: 'secret' } | { kind: 'token'; claims: TokenClaims };
 
 interface ConversationResponse extends IssuedToken {
   conversationId: string;
+  streamUrl?: string;
 }
 
 // Room for a message with a few inline card attachments; the text itself is capped separately.
@@ -81,19 +90,24 @@ export function createDirectLineRouter(deps: RouteDependencies): Router {
       // A concurrent start of the same conversation may still be greeting.
       await conversation.tail;
     }
-    res.status(created ? 201 : 200).json(await conversationResponse(deps, conversation));
+    // No watermark: a stream opened on this URL starts from the first activity (the greeting).
+    res.status(created ? 201 : 200).json(await conversationResponse(deps, conversation, req));
   });
 
   router.get('/conversations/:conversationId', async (req, res) => {
     const conversation = await authorizedConversation(req, deps);
+    // As the hosted service: with a watermark the stream replays from there; without one it
+    // carries only what comes after this request.
+    const given = req.query.watermark;
+    const watermark = given === undefined || given === '' ? deps.registry.watermarkOf(conversation) : String(parseWatermark(given));
     deps.registry.touch(conversation);
-    res.json(await conversationResponse(deps, conversation));
+    res.json(await conversationResponse(deps, conversation, req, watermark));
   });
 
   router.get('/conversations/:conversationId/activities', async (req, res) => {
     const conversation = await authorizedConversation(req, deps);
     const watermark = parseWatermark(req.query.watermark);
-    res.json(deps.registry.activitiesAfter(conversation, watermark));
+    res.json(deps.registry.snapshotAfter(conversation, watermark));
   });
 
   router.post('/conversations/:conversationId/activities', async (req, res) => {
@@ -109,6 +123,27 @@ export function createDirectLineRouter(deps: RouteDependencies): Router {
     const id = await deps.adapter.receiveActivity(conversation, incoming, from, deps.bot);
     res.json({ id });
   });
+
+  router.post('/conversations/:conversationId/upload', async (req, res) => {
+    const { conversation, auth } = await authorizedConversationWithAuth(req, deps);
+    const upload = await readUpload(req, res, deps);
+    if (!upload) return; // already answered 413
+    // As for posted activities: only the secret holder may name another sender.
+    const claimedId = auth.kind === 'secret' ? parseUserId(req.query.userId) : undefined;
+    const from: DirectLineUser = { id: claimedId ?? conversation.user.id };
+    if (conversation.user.name !== undefined) from.name = conversation.user.name;
+    const { activity, saved } = await storeUpload(req, upload, deps.files);
+    let id: string;
+    try {
+      id = await deps.adapter.receiveActivity(conversation, activity, from, deps.bot);
+    } catch (error) {
+      await discard(deps.files, saved);
+      throw error;
+    }
+    res.json({ id });
+  });
+
+  router.get('/attachments/:fileId', attachmentRoute(deps));
 
   router.use((_req: Request, res: Response) => {
     sendError(res, new DirectLineError(404, 'BadArgument', 'Not found.'));
@@ -187,11 +222,23 @@ async function authorizedConversation(req: Request, deps: RouteDependencies): Pr
   return (await authorizedConversationWithAuth(req, deps)).conversation;
 }
 
-/** The response to start and reconnect: a fresh token for that conversation. No streamUrl (no WebSocket yet). */
-async function conversationResponse(deps: RouteDependencies, conversation: Conversation): Promise<ConversationResponse> {
+/**
+ * The response to start and reconnect: a fresh token for that conversation and a stream URL
+ * pre-authorised by its own short-lived, single-use token (`t`), as the hosted service does.
+ */
+async function conversationResponse(
+  deps: RouteDependencies,
+  conversation: Conversation,
+  req: Request,
+  watermark?: string,
+): Promise<ConversationResponse> {
   const claims: TokenClaims = { conv: conversation.id, user: conversation.user.id, locale: conversation.locale };
   if (conversation.user.name !== undefined) claims.name = conversation.user.name;
-  return { conversationId: conversation.id, ...(await deps.tokens.issue(claims)) };
+  const query = new URLSearchParams();
+  if (watermark !== undefined) query.set('watermark', watermark);
+  query.set('t', await deps.streamTokens.issue(conversation.id));
+  const streamUrl = `${serviceBase(req, true)}/conversations/${encodeURIComponent(conversation.id)}/stream?${query}`;
+  return { conversationId: conversation.id, ...(await deps.tokens.issue(claims)), streamUrl };
 }
 
 function secretMatches(given: string, secret: string): boolean {

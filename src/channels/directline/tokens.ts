@@ -22,6 +22,9 @@ export interface IssuedToken {
 // Issuer and audience keep these tokens apart from anything else the same key might sign.
 const ISSUER = 'court-assistant/directline';
 const AUDIENCE = 'directline';
+// Stream tokens get their own audience, so a stream URL's `t` never works as a Bearer token
+// and a Bearer token never opens a stream.
+const STREAM_AUDIENCE = 'directline-stream';
 // A longer header is not one of our tokens; refuse it before any crypto runs.
 const MAX_TOKEN_LENGTH = 4096;
 
@@ -82,6 +85,73 @@ export class TokenIssuer {
     if (typeof name === 'string') claims.name = name;
     if (typeof locale === 'string') claims.locale = locale;
     return claims;
+  }
+}
+
+/**
+ * The `t` of a stream URL: pre-authorises one WebSocket connection to one conversation, for a
+ * short time (the hosted service asks clients to connect within 60 seconds), and only once,
+ * because stream URLs end up in proxy access logs where a bearer header never does.
+ */
+export class StreamTokenIssuer {
+  /** jti → expiry (ms) of stream tokens already used; entries go once they would have expired anyway. */
+  private readonly used = new Map<string, number>();
+
+  constructor(
+    private readonly key: Uint8Array,
+    readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (key.byteLength < 32) throw new Error('Direct Line tokenKey must be at least 32 bytes.');
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+      throw new Error('Direct Line streamTokenTtlSeconds must be a positive whole number.');
+    }
+  }
+
+  async issue(conversationId: string): Promise<string> {
+    const now = Math.floor(this.now() / 1000);
+    return new SignJWT({ conv: conversationId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(STREAM_AUDIENCE)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + this.ttlSeconds)
+      .setJti(randomBytes(12).toString('base64url'))
+      .sign(this.key);
+  }
+
+  /**
+   * Checks a stream token for `conversationId` and spends it. A DirectLineError (403) for a
+   * bad, expired, spent or foreign token.
+   */
+  async redeem(token: string, conversationId: string): Promise<void> {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw invalidToken();
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: STREAM_AUDIENCE,
+        algorithms: ['HS256'],
+        requiredClaims: ['exp', 'conv', 'jti'],
+        currentDate: new Date(this.now()),
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new DirectLineError(403, 'TokenExpired', 'Stream URL expired.');
+      throw invalidToken();
+    }
+    const { conv, jti, exp } = payload;
+    if (conv !== conversationId || typeof jti !== 'string' || typeof exp !== 'number') throw invalidToken();
+    this.forgetExpired();
+    if (this.used.has(jti)) throw new DirectLineError(403, 'BadArgument', 'Stream URL already used.');
+    this.used.set(jti, exp * 1000);
+  }
+
+  private forgetExpired(): void {
+    const now = this.now();
+    for (const [jti, expiresAt] of this.used) {
+      if (expiresAt < now) this.used.delete(jti);
+    }
   }
 }
 

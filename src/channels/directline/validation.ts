@@ -69,8 +69,12 @@ export function parseIncomingActivity(body: unknown, maxTextLength: number): Inc
   if (activity.locale !== undefined && parseLocale(activity.locale) === undefined) {
     throw bad('The activity locale must be a language tag such as zh-CN or en-US.');
   }
-  if (activity.channelData !== undefined && !isPlainObject(activity.channelData)) {
-    throw bad('The activity channelData must be an object.');
+  if (activity.channelData !== undefined) {
+    if (!isPlainObject(activity.channelData)) throw bad('The activity channelData must be an object.');
+    // What the upload route found out about files is the service's word; a client cannot
+    // claim files it never uploaded (the bot may file them as evidence).
+    const { uploads: _uploads, rejectedUploads: _rejected, ...rest } = activity.channelData;
+    activity.channelData = rest;
   }
   for (const field of ['attachments', 'entities'] as const) {
     const list = activity[field];
