@@ -17,10 +17,41 @@ type HandlebarsEnv = typeof Handlebars;
 const MARK = '\u0001';
 const BLANK = `\n${MARK}\n`;
 
+/**
+ * For the PDF, text output can carry what each line is (title, section heading, paragraph,
+ * numbered item, a line with a class) as a tag in front of it: U+0002 kind[:class] U+0003.
+ * Like MARK, these cannot occur in the model, so the wording stays the text output's own.
+ */
+const TAG = '\u0002';
+const TAG_END = '\u0003';
+
 export interface RenderData {
   mode: RenderMode;
   lang: Locale;
   root: unknown;
+  /** Text mode only: tag every line with its kind, for layout in the PDF. */
+  tagged?: boolean;
+  /** Filled while rendering: the document's first heading, for the page title. */
+  meta?: { title?: string };
+}
+
+/** What a line of tagged text output is. */
+export type BlockKind = 'heading' | 'section' | 'para' | 'line' | 'item' | 'blank';
+
+export interface TextBlock {
+  kind: BlockKind;
+  text: string;
+  /** The class the template gave a para or line ('salutation', 'date', 'signature'…). */
+  className?: string;
+}
+
+function tag(data: RenderData, kind: BlockKind, className?: string): string {
+  return data.tagged ? `${TAG}${kind}${className ? `:${className}` : ''}${TAG_END}` : '';
+}
+
+function extraClass(options: HelperOptions): string | undefined {
+  const extra = options.hash['class'];
+  return typeof extra === 'string' && /^[a-z][a-z0-9 -]*$/.test(extra) ? extra : undefined;
 }
 
 function dataOf(options: HelperOptions): RenderData {
@@ -117,6 +148,20 @@ export function chineseOrdinal(n: number): string {
   return `${tens === 1 ? '' : ZH_DIGITS[tens]!}十${ones === 0 ? '' : ZH_DIGITS[ones]!}`;
 }
 
+const TAGGED_LINE = new RegExp(`^${TAG}([a-z]+)(?::([a-z0-9 -]+))?${TAG_END}(.*)$`);
+
+/** Tagged text output → blocks; an untagged line (plain text in a template) is a 'line'. */
+export function textBlocks(raw: string): TextBlock[] {
+  return finishText(raw)
+    .split('\n')
+    .map((line): TextBlock => {
+      if (line === '') return { kind: 'blank', text: '' };
+      const m = TAGGED_LINE.exec(line);
+      if (!m) return { kind: 'line', text: line.replaceAll(TAG, '').replaceAll(TAG_END, '') };
+      return { kind: m[1] as BlockKind, text: m[3]!, ...(m[2] ? { className: m[2] } : {}) };
+    });
+}
+
 /** Turns the helpers' marked output into clean plain text: no indentation noise, single blank lines between blocks. */
 export function finishText(raw: string): string {
   const lines: string[] = [];
@@ -167,32 +212,37 @@ export function registerDocumentHelpers(env: HandlebarsEnv, format: FormatAnswer
 
   // Structure -------------------------------------------------------------------------
   env.registerHelper('heading', function (this: unknown, options: HelperOptions) {
-    const { mode, lang } = dataOf(options);
+    const data = dataOf(options);
+    const { mode, lang } = data;
     const content = collapse(options.fn(this), lang);
-    return mode === 'html' ? `<h1>${content}</h1>\n` : `\n${content}${BLANK}`;
+    if (data.meta && data.meta.title === undefined) data.meta.title = content;
+    return mode === 'html' ? `<h1>${content}</h1>\n` : `\n${tag(data, 'heading')}${content}${BLANK}`;
   });
 
   env.registerHelper('section', function (this: unknown, title: unknown, options: HelperOptions) {
-    const { mode } = dataOf(options);
+    const data = dataOf(options);
+    const { mode } = data;
     const heading = esc(String(title ?? ''), mode);
     const body = options.fn(this);
     return mode === 'html'
       ? `<section class="${cssClass(options, 'section')}">\n<h2>${heading}</h2>\n${body}</section>\n`
-      : `\n${heading}\n${body}${BLANK}`;
+      : `\n${tag(data, 'section', extraClass(options))}${heading}\n${body}${BLANK}`;
   });
 
   env.registerHelper('para', function (this: unknown, options: HelperOptions) {
-    const { mode, lang } = dataOf(options);
+    const data = dataOf(options);
+    const { mode, lang } = data;
     const content = collapse(options.fn(this), lang);
     if (content === '') return '';
-    return mode === 'html' ? `<p class="${cssClass(options, 'para')}">${content}</p>\n` : `\n${content}${BLANK}`;
+    return mode === 'html' ? `<p class="${cssClass(options, 'para')}">${content}</p>\n` : `\n${tag(data, 'para', extraClass(options))}${content}${BLANK}`;
   });
 
   env.registerHelper('line', function (this: unknown, options: HelperOptions) {
-    const { mode, lang } = dataOf(options);
+    const data = dataOf(options);
+    const { mode, lang } = data;
     const content = collapse(options.fn(this), lang);
     if (content === '') return '';
-    return mode === 'html' ? `<p class="${cssClass(options, 'line')}">${content}</p>\n` : `\n${content}\n`;
+    return mode === 'html' ? `<p class="${cssClass(options, 'line')}">${content}</p>\n` : `\n${tag(data, 'line', extraClass(options))}${content}\n`;
   });
 
   env.registerHelper('gap', function (options: HelperOptions) {
@@ -200,10 +250,11 @@ export function registerDocumentHelpers(env: HandlebarsEnv, format: FormatAnswer
   });
 
   env.registerHelper('numbered', function (this: unknown, options: HelperOptions) {
-    const { mode } = dataOf(options);
+    const data = dataOf(options);
+    const { mode } = data;
     const items = withCollector(env, this, options, '_numbered');
     if (items.length === 0) return '';
-    if (mode === 'text') return `\n${items.map((item, i) => `${i + 1}. ${item}`).join('\n')}${BLANK}`;
+    if (mode === 'text') return `\n${items.map((item, i) => `${tag(data, 'item')}${i + 1}. ${item}`).join('\n')}${BLANK}`;
     const rows = items.map((item, i) => `<li><span class="n">${i + 1}.</span> ${item}</li>`).join('\n');
     return `<ol class="${cssClass(options, 'numbered')}">\n${rows}\n</ol>\n`;
   });

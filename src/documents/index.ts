@@ -4,3 +4,7 @@ export { createDocumentRenderer } from './renderer.js';
 export type { DocumentRenderer, DocumentRendererOptions, RenderMode } from './renderer.js';
 export { documentRoutes, newDocumentToken } from './routes.js';
 export type { DocumentRoutesOptions } from './routes.js';
+export { CJK_FONT_CANDIDATES, CJK_FONT_PACKAGE, createPdfRenderer, findCjkFont } from './pdf.js';
+export type { CjkFont, PdfRenderer } from './pdf.js';
+export { hasReliefApplication, RELIEF_DOCUMENT } from './relief.js';
+export type { DocumentBlock, DocumentLayout, TextBlock } from './renderer.js';

@@ -2,10 +2,21 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Locale } from '../i18n.js';
-import { finishText, registerDocumentHelpers, type RenderData, type RenderMode } from './helpers.js';
+import { finishText, registerDocumentHelpers, textBlocks, type RenderData, type RenderMode, type TextBlock } from './helpers.js';
 import type { DocumentModel, FormatAnswer } from './model.js';
 
-export type { RenderMode } from './helpers.js';
+export type { RenderMode, TextBlock } from './helpers.js';
+
+/** A block of a document laid out by the PDF, in the language of the copy it belongs to. */
+export interface DocumentBlock extends TextBlock {
+  lang: Locale;
+}
+
+export interface DocumentLayout {
+  /** The first heading of the filed (Chinese) text: 民事起诉状, 司法救助申请书. */
+  title: string;
+  blocks: DocumentBlock[];
+}
 
 export interface DocumentRendererOptions {
   /** Holds `layout.hbs`, one `<caseType>.hbs` per case type, and shared partials under `partials/`. */
@@ -13,13 +24,27 @@ export interface DocumentRendererOptions {
   format: FormatAnswer;
   /** Case types that must have a template; a missing one stops start-up. */
   caseTypes?: readonly string[];
+  /**
+   * Documents that are not a case type's complaint (fee-relief: the application for fee
+   * relief); each must have a template, and none is listed among the case types.
+   */
+  documents?: readonly string[];
 }
 
 export interface DocumentRenderer {
   /** Case types with a template. */
   readonly caseTypes: readonly string[];
-  render(model: DocumentModel, mode: RenderMode): string;
+  /** Renders the case type's complaint, or `document` (a template name such as 'fee-relief') for the same answers. */
+  render(model: DocumentModel, mode: RenderMode, document?: string): string;
+  /** The same text output as `render(…, 'text')`, split into tagged blocks for the PDF's layout. */
+  layout(model: DocumentModel, document?: string): DocumentLayout;
 }
+
+/**
+ * The reading copy starts after a line of box-drawing characters in the text output (see
+ * layout.hbs); the PDF starts it on a new page instead of printing the rule.
+ */
+const COPY_RULE = /^[═─━=]{8,}$/;
 
 type Env = typeof Handlebars;
 type Template = Handlebars.TemplateDelegate;
@@ -153,6 +178,10 @@ export function createDocumentRenderer(options: DocumentRendererOptions): Docume
       throw new Error(`No document template for case type "${caseType}": ${join(templatesDir, `${caseType}.hbs`)} does not exist`);
     }
   }
+  const documents = new Set(options.documents ?? []);
+  for (const name of documents) {
+    if (!caseSources.has(name)) throw new Error(`No template for the document "${name}": ${join(templatesDir, `${name}.hbs`)} does not exist`);
+  }
 
   const partialFiles = new Map([...partialSources].map(([name, s]) => [name, s.file]));
   const probe = Handlebars.create();
@@ -172,25 +201,49 @@ export function createDocumentRenderer(options: DocumentRendererOptions): Docume
   };
   const modes: Record<RenderMode, ModeSet> = { html: build(false), text: build(true) };
 
+  const renderRaw = (model: DocumentModel, mode: RenderMode, document: string | undefined, tagged: boolean): string => {
+    const set = modes[mode];
+    if (!set) throw new Error(`Unknown document render mode "${String(mode)}"`);
+    const name = document ?? model.caseType;
+    const template = set.templates.get(name);
+    if (!template) {
+      throw new Error(document
+        ? `No template for the document "${name}": ${join(templatesDir, `${name}.hbs`)} does not exist`
+        : `No document template for case type "${name}": ${join(templatesDir, `${name}.hbs`)} does not exist`);
+    }
+    const meta: NonNullable<RenderData['meta']> = {};
+    // The court files the Chinese text; a filer who speaks English also gets a reading copy.
+    const languages: Locale[] = model.locale === 'en-US' ? ['zh-CN', 'en-US'] : ['zh-CN'];
+    const copies = languages.map((lang) => {
+      const data: RenderData = { mode, lang, root: model, tagged, meta };
+      const body = template(model, { data });
+      return { locale: lang, reference: lang !== 'zh-CN', body: new set.env.SafeString(body) };
+    });
+    const data: RenderData = { mode, lang: 'zh-CN', root: model, tagged };
+    // The heading is already escaped for HTML by the helper that saw it.
+    const title = meta.title === undefined ? undefined : new set.env.SafeString(meta.title);
+    return set.layout({ model, copies, title }, { data });
+  };
+
   return {
-    caseTypes: [...caseSources.keys()],
-    render(model, mode) {
-      const set = modes[mode];
-      if (!set) throw new Error(`Unknown document render mode "${String(mode)}"`);
-      const template = set.templates.get(model.caseType);
-      if (!template) {
-        throw new Error(`No document template for case type "${model.caseType}": ${join(templatesDir, `${model.caseType}.hbs`)} does not exist`);
-      }
-      // The court files the Chinese text; a filer who speaks English also gets a reading copy.
-      const languages: Locale[] = model.locale === 'en-US' ? ['zh-CN', 'en-US'] : ['zh-CN'];
-      const copies = languages.map((lang) => {
-        const data: RenderData = { mode, lang, root: model };
-        const body = template(model, { data });
-        return { locale: lang, reference: lang !== 'zh-CN', body: new set.env.SafeString(body) };
-      });
-      const data: RenderData = { mode, lang: 'zh-CN', root: model };
-      const out = set.layout({ model, copies }, { data });
+    caseTypes: [...caseSources.keys()].filter((name) => !documents.has(name)),
+    render(model, mode, document) {
+      const out = renderRaw(model, mode, document, false);
       return mode === 'text' ? finishText(out) : out.trim() + '\n';
+    },
+    layout(model, document) {
+      const blocks: DocumentBlock[] = [];
+      let lang: Locale = 'zh-CN';
+      let title = '';
+      for (const block of textBlocks(renderRaw(model, 'text', document, true))) {
+        if (COPY_RULE.test(block.text)) {
+          lang = 'en-US';
+          continue;
+        }
+        if (block.kind === 'heading' && !title) title = block.text;
+        blocks.push({ ...block, lang });
+      }
+      return { title, blocks };
     },
   };
 }
