@@ -1,0 +1,66 @@
+import type { Router } from 'express';
+import type { Config } from '../config.js';
+import type { HandoffService } from '../handoff/types.js';
+import type { LoadedSpecs } from '../interview/spec.js';
+import type { Logger } from '../log.js';
+import type { ComplaintRecord, Store } from '../store/types.js';
+import { StaffAccounts } from './accounts.js';
+import { createClerkApi } from './api.js';
+import { clerkConsoleRoutes } from './console.js';
+import { DraftViews } from './draft.js';
+import { SessionStore } from './sessions.js';
+
+export { AccountError, StaffAccounts, normalizeUsername, type PublicAccount } from './accounts.js';
+export { COOKIE_PATH, SESSION_COOKIE } from './api.js';
+export { CONSOLE_CSP } from './console.js';
+export { DraftViews, type DraftField, type DraftView } from './draft.js';
+export { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.js';
+
+export interface ClerkOptions {
+  store: Pick<Store, 'accounts' | 'audit' | 'complaints'>;
+  specs: LoadedSpecs;
+  handoffs: HandoffService;
+  /** Today in the court's time zone, 'YYYY-MM-DD'. */
+  today(): string;
+  finishComplaint(complaintId: string): Promise<{ record: ComplaintRecord; documentUrl: string; pdfUrl?: string; reliefUrl?: string }>;
+  /** The complaint as print-ready HTML. */
+  renderDocument(record: ComplaintRecord): string;
+  config: Pick<Config, 'publicUrl' | 'maxMessageLength' | 'court' | 'staff'>;
+  log: Logger;
+}
+
+export interface Clerk {
+  /** The JSON API, to be mounted at /api/clerk. */
+  api: Router;
+  /** The console page, to be mounted at /clerk. */
+  console: Router;
+  accounts: StaffAccounts;
+  /** Ends the consoles' live event streams (so the HTTP server can close). */
+  close(): void;
+}
+
+/** Staff accounts, sessions, the clerk API and the console page. */
+export function createClerk(options: ClerkOptions): Clerk {
+  const { config } = options;
+  const accounts = new StaffAccounts(options.store.accounts);
+  const sessions = new SessionStore({
+    idleMs: config.staff.sessionIdleMinutes * 60_000,
+    maxAgeMs: config.staff.sessionMaxHours * 3_600_000,
+  });
+  const api = createClerkApi({
+    accounts,
+    audit: options.store.audit,
+    complaints: options.store.complaints,
+    handoffs: options.handoffs,
+    drafts: new DraftViews(options.specs, options.today),
+    sessions,
+    finishComplaint: options.finishComplaint,
+    renderDocument: options.renderDocument,
+    login: { attempts: config.staff.loginAttempts, windowMs: config.staff.loginWindowMinutes * 60_000 },
+    secureCookies: config.publicUrl.startsWith('https:'),
+    maxMessageLength: config.maxMessageLength,
+    timeZone: config.court.timeZone,
+    log: options.log,
+  });
+  return { api: api.router, console: clerkConsoleRoutes(), accounts, close: api.close };
+}

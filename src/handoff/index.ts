@@ -1,0 +1,2 @@
+export * from './types.js';
+export { PersistentHandoffService, HandoffTakenError, UnknownHandoffError, type HandoffDeps, type NewHandoff } from './service.js';
