@@ -4,20 +4,36 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { ComplaintBot } from './bot/bot.js';
+import { HandoffDesk, handoffWords } from './bot/handoff-desk.js';
+import { PersistentHandoffService } from './handoff/index.js';
 import type { BotServices } from './bot/services.js';
-import { todayIn, type Config } from './config.js';
+import { isOfficeOpen, todayIn, type Config } from './config.js';
 import { createDirectLine, type DirectLine } from './channels/directline/index.js';
-import { createDocumentRenderer, documentRoutes, newDocumentToken } from './documents/index.js';
+import { createAzureChannel, type AzureChannel } from './channels/azure/index.js';
+import { createPhoneChannel, PHONE_BASE_PATH, PHONE_CHANNEL_ID, type PhoneChannel } from './channels/phone/index.js';
+import {
+  buildDocumentModel, CJK_FONT_PACKAGE, createDocumentRenderer, createPdfRenderer, documentRoutes, hasReliefApplication, newDocumentToken, RELIEF_DOCUMENT,
+} from './documents/index.js';
+import { createClerk } from './clerk/index.js';
 import { createAnswerFormatter } from './interview/format.js';
 import { loadSpecs } from './interview/spec.js';
 import type { Logger } from './log.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
+import { createWebChatRoutes } from './web/index.js';
+import { createSpeechService, speechRoutes, type CompositeSpeechService } from './speech/index.js';
+import { kioskAssetsDir, kioskRoutes } from './web/kiosk/index.js';
 
 export interface App {
   app: express.Express;
   store: Store;
   directLine: DirectLine;
+  azure: AzureChannel;
+  /** The phone line (Twilio webhooks at /api/phone/twilio). */
+  phone: PhoneChannel;
+  handoff: PersistentHandoffService;
+  /** Voice out (Azure, espeak-ng, cached) and in (Azure); the kiosk uses it over /api/speech. */
+  speech: CompositeSpeechService;
   /** Finishes turns in flight and flushes the store. */
   close(): Promise<void>;
 }
@@ -51,10 +67,54 @@ async function tokenKey(config: Config): Promise<Uint8Array> {
 export async function createApp(config: Config, log: Logger): Promise<App> {
   const specs = loadSpecs(config.dialogsDir);
   const format = createAnswerFormatter(specs);
-  const renderer = createDocumentRenderer({ templatesDir: config.templatesDir, format, caseTypes: specs.cases.map((c) => c.template) });
+  const renderer = createDocumentRenderer({
+    templatesDir: config.templatesDir, format, caseTypes: specs.cases.map((c) => c.template), documents: [RELIEF_DOCUMENT],
+  });
+  // Without a CJK font a PDF would print empty boxes: run on, serve HTML and text, and say which package is missing.
+  const pdf = await createPdfRenderer();
+  if (!pdf) log.warn({ package: CJK_FONT_PACKAGE }, `no CJK font found: PDF documents are off until the Debian package ${CJK_FONT_PACKAGE} is installed`);
   const store = await openStore(config.dataDir);
   const today = () => todayIn(config.court.timeZone);
+  const { key: speechKey, region: speechRegion, host: speechHost, voices, offline, cacheMb } = config.speech;
+  const speech = await createSpeechService({
+    ...(speechKey || speechHost ? { azure: { key: speechKey, region: speechRegion, host: speechHost, voices } } : {}),
+    offline,
+    cacheBytes: cacheMb * 1024 * 1024,
+  }, config.dataDir, log);
 
+  // The queue reaches filers through their channel's adapter and hands them back to the
+  // bot; both exist only further down, so the service looks them up when it acts.
+  let directLine: DirectLine | undefined;
+  let phone: PhoneChannel | undefined;
+  let bot: ComplaintBot | undefined;
+  const handoff = await PersistentHandoffService.open(config.dataDir, {
+    complaints: store.complaints,
+    words: handoffWords(specs.messages),
+    async deliver(record, activity) {
+      // A caller hears the clerk's words at their next answer; one who hung up is not reachable.
+      if (record.channelId === PHONE_CHANNEL_ID && phone) {
+        await phone.deliver(record.reference, activity);
+        return;
+      }
+      if (record.channelId !== 'directline' || !directLine) {
+        log.warn({ handoff: record.id, channel: record.channelId }, 'no way to reach this filer from the clerk console');
+        return;
+      }
+      await directLine.adapter.continueConversation(record.reference, async (context) => {
+        await context.sendActivity(activity);
+      });
+    },
+    async returnToBot(record, field) {
+      if (record.channelId === PHONE_CHANNEL_ID && phone && bot) {
+        const phoneBot = bot;
+        await phone.continueCall(record.reference, (context) => phoneBot.returnFromClerk(context, record.locale, field));
+        return;
+      }
+      if (record.channelId !== 'directline' || !directLine || !bot) return;
+      const theBot = bot;
+      await directLine.adapter.continueConversation(record.reference, (context) => theBot.returnFromClerk(context, record.locale, field));
+    },
+  });
   const services: BotServices = {
     complaints: store.complaints,
     files: store.files,
@@ -62,6 +122,15 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     cases: new Map(specs.cases.map((c) => [c.caseType, c])),
     today,
     clerk: config.clerk,
+    fees: config.fees,
+    handoff: new HandoffDesk({
+      service: handoff,
+      complaints: store.complaints,
+      messages: specs.messages,
+      clerk: config.clerk,
+      today,
+      officeOpen: () => isOfficeOpen(config.clerk.schedule, config.court.timeZone),
+    }),
     async finishComplaint(complaintId) {
       const now = new Date();
       const record = await store.complaints.update(complaintId, (r) => {
@@ -70,27 +139,89 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         r.documentToken ??= newDocumentToken();
         r.documentExpiresAt = new Date(now.getTime() + config.documentLinkDays * 86_400_000).toISOString();
       });
-      return { record, documentUrl: `${config.publicUrl}/documents/${record.documentToken}/complaint.html` };
+      const base = `${config.publicUrl}/documents/${record.documentToken}`;
+      return {
+        record,
+        documentUrl: `${base}/complaint.html`,
+        ...(pdf ? { pdfUrl: `${base}/complaint.pdf` } : {}),
+        ...(hasReliefApplication(record) ? { reliefUrl: `${base}/${RELIEF_DOCUMENT}.html` } : {}),
+      };
     },
   };
-  const bot = new ComplaintBot(store.botStorage, services, log);
-  const directLine = createDirectLine({
+  bot = new ComplaintBot(store.botStorage, services, log);
+  const theBot = bot;
+  directLine = createDirectLine({
     secret: config.directLine.secret,
     tokenKey: await tokenKey(config),
     tokenTtlSeconds: config.directLine.tokenTtlSeconds,
     maxTextLength: config.maxMessageLength,
-    bot: (context) => bot.run(context),
+    bot: (context) => theBot.run(context),
+    log,
+    files: store.files,
+    maxUploadBytes: config.maxUploadMb * 1024 * 1024,
+  });
+  const azure = createAzureChannel({
+    credentials: config.microsoftApp,
+    bot: (context) => theBot.run(context),
+    maxTextLength: config.maxMessageLength,
+    log,
+    telephony: {
+      voices: config.speech.voices,
+      messages: specs.messages,
+      ...(config.phone.clerkLine ? { clerkLine: config.phone.clerkLine } : {}),
+      officeOpen: () => isOfficeOpen(config.clerk.schedule, config.court.timeZone),
+    },
+  });
+  phone = createPhoneChannel({
+    bot: (context) => theBot.run(context),
+    messages: specs.messages,
+    complaints: store.complaints,
+    handoffs: handoff,
+    officeOpen: () => isOfficeOpen(config.clerk.schedule, config.court.timeZone),
+    today,
+    ...(config.phone.clerkLine ? { clerkLine: config.phone.clerkLine } : {}),
+    ...(config.phone.twilioAuthToken ? { authToken: config.phone.twilioAuthToken } : {}),
+    courtName: { 'zh-CN': config.court.name, 'en-US': config.court.nameEn },
+    voices: config.phone.voices,
+    speechRate: config.phone.speechRate,
+    publicUrl: () => config.publicUrl,
+    speech,
+    log,
+  });
+  const ph = phone;
+
+  const clerk = createClerk({
+    store,
+    specs,
+    handoffs: handoff,
+    today,
+    finishComplaint: (id) => services.finishComplaint(id),
+    renderDocument: (record) => renderer.render(buildDocumentModel(record, { courtName: config.court.name, courtNameEn: config.court.nameEn, today: today(), format }), 'html'),
+    config,
     log,
   });
 
+  const dl = directLine;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use('/v3/directline', directLine.router);
-  app.use('/api', directLine.tokenRoute);
+  app.use('/v3/directline', dl.router);
+  app.use('/api/messages', azure.router);
+  app.use(PHONE_BASE_PATH, ph.router);
+  app.use('/api', dl.tokenRoute);
+  const speechHttp = speechRoutes(speech, { log });
+  app.use('/api', speechHttp.router);
+  const kiosk = kioskRoutes({
+    specs, speech, idleSeconds: config.kiosk.idleSeconds, codeSeconds: config.kiosk.codeSeconds, assetsDir: kioskAssetsDir(),
+  });
+  app.use('/kiosk', kiosk.page);
+  app.use('/api', kiosk.api);
+  app.use('/api/clerk', clerk.api);
+  app.use('/clerk', clerk.console);
+  app.use(createWebChatRoutes({ clerkPhone: config.clerk.phone, log }));
   app.use(documentRoutes({
     complaints: store.complaints,
     renderer,
@@ -98,15 +229,24 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     courtNameEn: config.court.nameEn,
     today,
     format,
+    pdf,
   }));
 
   return {
     app,
     store,
-    directLine,
+    directLine: dl,
+    azure,
+    phone: ph,
+    handoff,
+    speech,
     async close() {
-      await directLine.close();
-      await store.close();
+      clerk.close();
+      // Channels first: their turns in flight may still speak and write.
+      await Promise.all([dl.close(), azure.close(), ph.close()]);
+      await speechHttp.close();
+      await speech.close();
+      await Promise.all([handoff.close(), store.close()]);
     },
   };
 }

@@ -12,17 +12,127 @@ export interface Config {
   /** Base of links handed to filers (document URLs); defaults to the listening address. */
   publicUrl: string;
   directLine: { secret?: string; tokenTtlSeconds: number };
+  /** Azure Bot Service credentials for /api/messages; without an id only a local Emulator is served. */
+  microsoftApp: MicrosoftAppSettings;
   court: { name: string; nameEn: string; timeZone: string };
-  clerk: { phone: string; hours: Localized };
+  clerk: { phone: string; hours: Localized; schedule: OfficeSchedule };
   documentLinkDays: number;
+  /** Court fees the province fixes within Decree 481 Art. 13's ranges (yuan per case). */
+  fees: { divorceFee: number; nonPropertyFee: number };
+  /** The clerk console's sign-in: session lifetime and how many failed sign-ins are allowed. */
+  staff: { sessionIdleMinutes: number; sessionMaxHours: number; loginAttempts: number; loginWindowMinutes: number };
   maxMessageLength: number;
+  /** Largest photo or PDF a filer may upload (MAX_UPLOAD_MB), in megabytes. */
+  maxUploadMb: number;
   logLevel: string;
   /** The folders holding the interview specs and the complaint templates. */
   dialogsDir: string;
   templatesDir: string;
+  speech: SpeechSettingsConfig;
+  kiosk: KioskConfig;
+  /** The phone line (Twilio Programmable Voice, POST /api/phone/twilio). */
+  phone: PhoneConfig;
+}
+
+/** Voice in and out: Azure Speech when a key or a container host is set, else espeak-ng offline. */
+export interface SpeechSettingsConfig {
+  key?: string;
+  region?: string;
+  /** An on-premises speech container, ws(s)://host:port. */
+  host?: string;
+  /** Azure voice names per locale. */
+  voices: Localized;
+  /** 'espeak' (default) speaks offline with espeak-ng when installed; 'off' leaves the voice to the browser. */
+  offline: 'espeak' | 'off';
+  /** Bound of the on-disk audio cache in DATA_DIR/speech-cache, in MB. */
+  cacheMb: number;
+}
+
+export interface PhoneConfig {
+  /** TWILIO_AUTH_TOKEN checks X-Twilio-Signature; unset, only requests from this machine are served. */
+  twilioAuthToken?: string;
+  /** CLERK_LINE: the number a caller asking for a person is put through to (<Dial>) in office hours. */
+  clerkLine?: string;
+  /** Twilio <Say> voices (TWILIO_VOICE_ZH, TWILIO_VOICE_EN). */
+  voices: Localized;
+  /** TWILIO_SPEECH_RATE: percent of the voice's normal speed; slower than normal suits elderly callers. */
+  speechRate: number;
+}
+
+function phone(env: Env): PhoneConfig {
+  const token = env.TWILIO_AUTH_TOKEN?.trim() || undefined;
+  const rawLine = env.CLERK_LINE?.trim() || undefined;
+  // Spaces and dashes as people write numbers; what is dialled is digits with an optional +.
+  const clerkLine = rawLine?.replace(/[\s()-]/g, '');
+  if (clerkLine !== undefined && !/^\+?[0-9]{3,15}$/.test(clerkLine)) {
+    throw new ConfigError(`CLERK_LINE must be a phone number such as +862212345678; it is "${rawLine}"`);
+  }
+  return {
+    ...(token ? { twilioAuthToken: token } : {}),
+    ...(clerkLine ? { clerkLine } : {}),
+    voices: {
+      'zh-CN': env.TWILIO_VOICE_ZH?.trim() || 'Polly.Zhiyu-Neural',
+      'en-US': env.TWILIO_VOICE_EN?.trim() || 'Polly.Joanna-Neural',
+    },
+    speechRate: int(env, 'TWILIO_SPEECH_RATE', 90, 50, 150),
+  };
+}
+
+export interface KioskConfig {
+  /** Seconds without a touch before the kiosk asks "are you still there?", and again before it leaves. */
+  idleSeconds: number;
+  /** Seconds the resume code stays on screen after the kiosk leaves, before the start screen. */
+  codeSeconds: number;
 }
 
 export class ConfigError extends Error {}
+
+/** When clerks are on duty, in the court's time zone: ISO weekdays (1 = Monday) and minutes of the day. */
+export interface OfficeSchedule {
+  days: number[];
+  startMinute: number;
+  endMinute: number;
+}
+
+function officeSchedule(env: Env): OfficeSchedule {
+  const daysRaw = env.OFFICE_DAYS || '1-5';
+  const days = new Set<number>();
+  for (const part of daysRaw.split(',')) {
+    const range = /^\s*([1-7])\s*(?:-\s*([1-7]))?\s*$/.exec(part);
+    if (!range) throw new ConfigError(`OFFICE_DAYS must list weekdays 1-7 (1 = Monday), like "1-5" or "1-5,7"; it is "${daysRaw}"`);
+    const from = Number(range[1]);
+    const to = Number(range[2] ?? range[1]);
+    for (let d = from; d <= to; d += 1) days.add(d);
+  }
+  const timeRaw = env.OFFICE_TIME || '09:00-17:00';
+  const time = /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(timeRaw);
+  const startMinute = time ? Number(time[1]) * 60 + Number(time[2]) : NaN;
+  const endMinute = time ? Number(time[3]) * 60 + Number(time[4]) : NaN;
+  if (!time || !(startMinute < endMinute) || endMinute > 24 * 60) {
+    throw new ConfigError(`OFFICE_TIME must be like "09:00-17:00"; it is "${timeRaw}"`);
+  }
+  return { days: [...days].sort(), startMinute, endMinute };
+}
+
+/** Whether clerks are on duty now at the court. */
+export function isOfficeOpen(schedule: OfficeSchedule, timeZone: string, now: Date = new Date()): boolean {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1;
+  const minute = Number(get('hour')) * 60 + Number(get('minute'));
+  return schedule.days.includes(weekday) && minute >= schedule.startMinute && minute < schedule.endMinute;
+}
+
+export const MICROSOFT_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+export type MicrosoftAppType = (typeof MICROSOFT_APP_TYPES)[number];
+
+/** The bot's Azure identity, under the environment names Azure's own templates use. */
+export interface MicrosoftAppSettings {
+  id?: string;
+  password?: string;
+  tenantId?: string;
+  type: MicrosoftAppType;
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -34,6 +144,77 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; it is "${raw}"`);
   }
   return value;
+}
+
+/**
+ * MicrosoftAppId/Password/TenantId/Type, checked here so that a half-filled set stops start-up
+ * instead of failing on the first reply (the SDK only notices when it asks for a token).
+ */
+function microsoftApp(env: Env): MicrosoftAppSettings {
+  const id = env.MicrosoftAppId?.trim() || undefined;
+  const password = env.MicrosoftAppPassword || undefined;
+  const tenantId = env.MicrosoftAppTenantId?.trim() || undefined;
+  const rawType = env.MicrosoftAppType?.trim() || 'MultiTenant';
+  // Azure's templates and the SDK spell the managed identity type "UserAssignedMsi".
+  const type = MICROSOFT_APP_TYPES.find((t) => t.toLowerCase() === rawType.toLowerCase());
+  if (!type) {
+    throw new ConfigError(`MicrosoftAppType must be ${MICROSOFT_APP_TYPES.join(', ')}; it is "${rawType}"`);
+  }
+  if (!id) {
+    if (password || tenantId || type !== 'MultiTenant') {
+      throw new ConfigError('MicrosoftAppId must be set when MicrosoftAppPassword, MicrosoftAppTenantId or a MicrosoftAppType other than MultiTenant is');
+    }
+    return { type };
+  }
+  if (type === 'UserAssignedMSI') {
+    if (!tenantId) throw new ConfigError('MicrosoftAppType UserAssignedMSI needs MicrosoftAppTenantId');
+    if (password) throw new ConfigError('MicrosoftAppPassword must not be set with MicrosoftAppType UserAssignedMSI');
+    return { id, tenantId, type };
+  }
+  if (!password) throw new ConfigError(`MicrosoftAppType ${type} needs MicrosoftAppPassword`);
+  if (type === 'SingleTenant') {
+    if (!tenantId) throw new ConfigError('MicrosoftAppType SingleTenant needs MicrosoftAppTenantId');
+    return { id, password, tenantId, type };
+  }
+  if (tenantId) {
+    // A tenant with MultiTenant is ignored by the SDK; it almost always means SingleTenant was meant.
+    throw new ConfigError('MicrosoftAppTenantId is only used with MicrosoftAppType SingleTenant or UserAssignedMSI; set MicrosoftAppType');
+  }
+  return { id, password, type };
+}
+
+function speech(env: Env): SpeechSettingsConfig {
+  const key = env.SPEECH_KEY?.trim() || undefined;
+  const region = env.SPEECH_REGION?.trim() || undefined;
+  const host = env.SPEECH_HOST?.trim() || undefined;
+  if (host) {
+    let url: URL;
+    try {
+      url = new URL(host);
+    } catch {
+      throw new ConfigError(`SPEECH_HOST must be a URL such as ws://localhost:5000; it is "${host}"`);
+    }
+    if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
+      throw new ConfigError(`SPEECH_HOST must be a ws://, wss://, http:// or https:// URL; it is "${host}"`);
+    }
+  } else if (key && !region) {
+    throw new ConfigError('SPEECH_KEY needs SPEECH_REGION (for example eastasia), or set SPEECH_HOST for a speech container');
+  } else if (region && !key) {
+    throw new ConfigError('SPEECH_REGION needs SPEECH_KEY');
+  }
+  const offline = (env.SPEECH_OFFLINE?.trim() || 'espeak').toLowerCase();
+  if (offline !== 'espeak' && offline !== 'off') throw new ConfigError(`SPEECH_OFFLINE must be espeak or off; it is "${env.SPEECH_OFFLINE}"`);
+  return {
+    ...(key ? { key } : {}),
+    ...(region ? { region } : {}),
+    ...(host ? { host } : {}),
+    voices: {
+      'zh-CN': env.SPEECH_VOICE_ZH?.trim() || 'zh-CN-XiaoxiaoNeural',
+      'en-US': env.SPEECH_VOICE_EN?.trim() || 'en-US-JennyNeural',
+    },
+    offline,
+    cacheMb: int(env, 'SPEECH_CACHE_MB', 200, 1, 100_000),
+  };
 }
 
 function timeZone(env: Env): string {
@@ -66,6 +247,7 @@ export function loadConfig(env: Env = process.env, projectRoot = process.cwd()):
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),
     publicUrl,
     directLine: { secret, tokenTtlSeconds: int(env, 'DIRECT_LINE_TOKEN_TTL', 1800, 60, 86_400) },
+    microsoftApp: microsoftApp(env),
     court: {
       name: env.COURT_NAME || '人民法院',
       nameEn: env.COURT_NAME_EN || "People's Court",
@@ -78,12 +260,29 @@ export function loadConfig(env: Env = process.env, projectRoot = process.cwd()):
         'zh-CN': env.OFFICE_HOURS_ZH || '工作日上午9点到下午5点',
         'en-US': env.OFFICE_HOURS_EN || 'weekdays, 9 a.m. to 5 p.m.',
       },
+      schedule: officeSchedule(env),
     },
     documentLinkDays: int(env, 'DOCUMENT_LINK_DAYS', 30, 1, 3650),
+    // Art. 13: divorce 50-300 yuan, other non-property cases 50-100; the top of each range
+    // by default, so an estimate never promises less than the province may ask.
+    fees: { divorceFee: int(env, 'DIVORCE_FEE', 300, 50, 300), nonPropertyFee: int(env, 'NON_PROPERTY_FEE', 100, 50, 100) },
+    staff: {
+      sessionIdleMinutes: int(env, 'CLERK_SESSION_IDLE_MINUTES', 480, 5, 1440),
+      sessionMaxHours: int(env, 'CLERK_SESSION_MAX_HOURS', 12, 1, 72),
+      loginAttempts: int(env, 'CLERK_LOGIN_ATTEMPTS', 5, 1, 100),
+      loginWindowMinutes: int(env, 'CLERK_LOGIN_WINDOW_MINUTES', 15, 1, 1440),
+    },
     maxMessageLength: int(env, 'MAX_MESSAGE_LENGTH', 5000, 100, 100_000),
+    maxUploadMb: int(env, 'MAX_UPLOAD_MB', 10, 1, 100),
     logLevel: env.LOG_LEVEL || 'info',
     dialogsDir: path.resolve(projectRoot, env.DIALOGS_DIR || 'dialogs'),
     templatesDir: path.resolve(projectRoot, env.TEMPLATES_DIR || 'templates'),
+    speech: speech(env),
+    kiosk: {
+      idleSeconds: int(env, 'KIOSK_IDLE_SECONDS', 90, 10, 3600),
+      codeSeconds: int(env, 'KIOSK_CODE_SECONDS', 30, 5, 600),
+    },
+    phone: phone(env),
   };
 }
 

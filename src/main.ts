@@ -42,8 +42,15 @@ async function main(): Promise<void> {
   }
   if (!process.env.COURT_NAME) log.warn({}, 'COURT_NAME is not set: complaints will be addressed to "人民法院"');
   if (!process.env.DIRECT_LINE_SECRET) log.info({}, 'DIRECT_LINE_SECRET is not set: Direct Line accepts tokens from /api/directline/token only');
+  if (config.microsoftApp.id) {
+    log.info({ appType: config.microsoftApp.type }, 'Microsoft app id set: /api/messages takes only requests authenticated by Azure Bot Service');
+  } else {
+    log.info({}, 'no Microsoft app id: /api/messages only serves a local Emulator');
+  }
 
   const server = await listen(assembled.app, config.port, config.host);
+  // Direct Line WebSocket streams are upgrades on this server, not express routes.
+  assembled.directLine.attach(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info({ host: config.host, port, dataDir: config.dataDir }, 'assistant is listening');

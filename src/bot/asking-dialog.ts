@@ -3,10 +3,10 @@ import type { Locale } from '../i18n.js';
 import type { ChoiceOption } from '../interview/fields/types.js';
 import { detectCommand, type Command } from './commands.js';
 import { isUploadOnly } from './evidence.js';
-import { joinSpoken, message, say, type Spoken } from './reply.js';
+import { returnRequest } from './turn.js';
+import { joinSpoken, message, type Spoken } from './reply.js';
 import type { BotServices } from './services.js';
 import { turnEnv, utteranceOf } from './turn.js';
-import { digitsSsml } from '../speech/ssml.js';
 
 function bare(text: string): string {
   return text.normalize('NFKC').toLowerCase().trim().replace(/^(a|an|the)\s+/, '').replace(/[\s.,!?。，！？]+$/u, '');
@@ -49,6 +49,8 @@ export abstract class AskingDialog<State extends object> extends Dialog {
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = this.state(dc);
+    const returned = returnRequest(dc.context);
+    if (returned) return this.onReturn(dc, state, returned.field);
     if (isUploadOnly(dc.context)) return this.ask(dc, state);
     const utterance = utteranceOf(dc.context);
     let command = detectCommand(utterance, await this.isYesNo(dc, state));
@@ -94,37 +96,20 @@ export abstract class AskingDialog<State extends object> extends Dialog {
     }
   }
 
-  /**
-   * Until the clerk queue exists (issue 6) a person cannot take over here: the need is
-   * written on the draft so the clerk sees it, and the filer is told how to reach one.
-   */
+  /** Puts the filer in the clerk queue; they may go on answering while they wait. */
   protected async askForPerson(dc: DialogContext, state: State): Promise<void> {
-    const env = turnEnv(dc.context);
-    const { messages } = this.services.specs;
-    const vars = { clerkPhone: this.services.clerk.phone, officeHours: this.services.clerk.hours[env.locale] };
-    if (env.complaintId) {
-      const field = await this.currentField(dc, state);
-      const record = await this.services.complaints.update(env.complaintId, (r) => {
-        r.clerkNeeds.push({ reason: 'asked', field, at: new Date().toISOString() });
-      });
-      const spoken = message(messages, 'personUnavailable', env.locale, { ...vars, code: record.resumeCode }, {
-        code: digitsSsml(record.resumeCode, env.locale, [3, 3]),
-        clerkPhone: this.spokenClerkPhone(env.locale),
-      });
-      await say(dc.context, spoken, { handoff: { state: 'unavailable' } });
-    } else {
-      const spoken = message(messages, 'personUnavailableNoDraft', env.locale, vars, {
-        clerkPhone: this.spokenClerkPhone(env.locale),
-      });
-      await say(dc.context, spoken, { handoff: { state: 'unavailable' } });
-    }
+    await this.services.handoff.request(dc.context, 'asked', await this.currentField(dc, state));
   }
 
-  /** Digit by digit: service numbers like 12368 in one group, longer ones ending in groups of four. */
+  /** Digit by digit, as phone numbers are said everywhere. */
   protected spokenClerkPhone(locale: Locale): string {
-    const digits = this.services.clerk.phone.replace(/\D/g, '');
-    const n = digits.length;
-    return digitsSsml(digits, locale, n <= 6 ? [n] : n <= 8 ? [n - 4, 4] : [n - 8, 4, 4]);
+    return this.services.handoff.spokenPhone(this.services.clerk.phone, locale);
+  }
+
+  /** After a clerk hands the filer back: ask again, at `field` when the dialog knows it. */
+  protected async onReturn(dc: DialogContext, state: State, field: string | undefined): Promise<DialogTurnResult> {
+    void field;
+    return this.ask(dc, state);
   }
 
   protected waiting(): DialogTurnResult {

@@ -2,16 +2,19 @@ import { ActivityTypes, ConversationState, UserState, type Storage, type TurnCon
 import {
   ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { normalizeLocale } from '../i18n.js';
+import type { TranscriptEntry } from '../handoff/types.js';
+import { normalizeLocale, type Locale } from '../i18n.js';
 import { InterviewDialog, type InterviewResult } from '../interview/engine.js';
 import { digitsSsml } from '../speech/ssml.js';
 import type { EvidenceFile } from '../store/types.js';
 import { ChooseCaseDialog, type ChooseCaseOptions, type ChooseCaseResult } from './choose-case-dialog.js';
 import { detectCommand } from './commands.js';
+import { soundsLikeDanger } from './danger.js';
 import { markUploadOnly, uploadsOf, type UploadNotice } from './evidence.js';
+import { setRecentTranscript } from './handoff-desk.js';
 import { message, say } from './reply.js';
 import type { BotServices } from './services.js';
-import { setTurnEnv, turnEnv, utteranceOf, type SpeechRate, type TurnEnv } from './turn.js';
+import { markReturnFromClerk, setTurnEnv, turnEnv, utteranceOf, type SpeechRate, type TurnEnv } from './turn.js';
 
 /** Per conversation, beside the dialog stack: which draft it works on. */
 interface Session {
@@ -19,7 +22,13 @@ interface Session {
   greeted?: boolean;
   /** Files sent before there was a draft to keep them with. */
   heldEvidence?: EvidenceFile[];
+  /** The last lines of the conversation, handed to a clerk with a handoff. */
+  recent?: TranscriptEntry[];
+  /** Danger words were heard once; the emergency advice is not repeated every turn. */
+  dangerNoted?: boolean;
 }
+
+const RECENT_LINES = 40;
 
 /** Per user: how they like to be spoken to. */
 interface Preferences {
@@ -94,6 +103,24 @@ export class ComplaintBot {
       ...(session.complaintId ? { complaintId: session.complaintId } : {}),
     };
     setTurnEnv(context, env);
+    const recent = (session.recent ??= []);
+    setRecentTranscript(context, recent);
+    const conversationId = context.activity.conversation?.id ?? '';
+    context.onSendActivities(async (_ctx, activities, next) => {
+      // While the filer waits for a clerk, every reply carries their current place.
+      const waiting = this.services.handoff.waiting(conversationId);
+      for (const sent of activities) {
+        if (sent.type !== ActivityTypes.Message) continue;
+        const data = (sent.channelData ?? {}) as Record<string, unknown>;
+        if (waiting && !data.handoff) sent.channelData = { ...data, handoff: waiting };
+        if (!sent.text) continue;
+        const entry: TranscriptEntry = { from: 'bot', text: sent.text, at: new Date().toISOString() };
+        recent.push(entry);
+        await this.services.handoff.note(conversationId, entry);
+      }
+      if (recent.length > RECENT_LINES) recent.splice(0, recent.length - RECENT_LINES);
+      return next();
+    });
     try {
       await this.dispatch(context, session);
       await this.attachHeldEvidence(context, session);
@@ -117,12 +144,37 @@ export class ComplaintBot {
       if (someoneJoined && !session.greeted) await this.start(context, session);
       return;
     }
+    if (activity.type === ActivityTypes.Event && activity.name === 'handoff.status') {
+      await this.handoffStatus(context);
+      return;
+    }
+    if (activity.type === ActivityTypes.Event && activity.name === 'kiosk.leave') {
+      await this.kioskLeave(context);
+      return;
+    }
     if (activity.type !== ActivityTypes.Message) return;
 
-    const dc = await this.dialogs.createContext(context);
     const utterance = utteranceOf(context);
+    if (utterance.trim()) {
+      const entry: TranscriptEntry = { from: 'filer', text: utterance.slice(0, 2000), at: new Date().toISOString() };
+      // With a clerk on the line, the filer talks to the clerk, not the assistant.
+      if (await this.services.handoff.relay(context, entry.text)) return;
+      (session.recent ??= []).push(entry);
+      await this.services.handoff.note(activity.conversation.id, entry);
+    }
+    const dc = await this.dialogs.createContext(context);
+    const env = turnEnv(context);
+    if (env.complaintId && (await this.services.complaints.get(env.complaintId))?.status !== 'draft') {
+      // A clerk finished (or filed) this complaint meanwhile: the next words start anew.
+      await dc.cancelAllDialogs();
+      env.complaintId = undefined;
+    }
     // A client that did not announce the filer joining still gets the greeting first.
     if (!session.greeted) await this.greet(context, session);
+    if (soundsLikeDanger(utterance) && !session.dangerNoted) {
+      session.dangerNoted = true;
+      await this.services.handoff.request(context, 'danger');
+    }
     const uploads = uploadsOf(context);
     if (uploads.saved.length > 0 || uploads.rejected.length > 0) {
       await this.acceptEvidence(context, session, uploads);
@@ -130,7 +182,6 @@ export class ComplaintBot {
     }
     if (detectCommand(utterance) === 'restart') {
       await dc.cancelAllDialogs();
-      const env = turnEnv(context);
       if (env.complaintId) {
         const record = await this.services.complaints.get(env.complaintId);
         if (record) {
@@ -182,6 +233,59 @@ export class ComplaintBot {
       r.evidence = [...(r.evidence ?? []), ...held];
     });
     delete session.heldEvidence;
+  }
+
+  /**
+   * A clerk gave the filer back (a proactive turn): the interview asks again, at the field
+   * the clerk chose or where the filer was.
+   */
+  async returnFromClerk(context: TurnContext, locale: Locale, field?: string): Promise<void> {
+    const session = await this.session.get(context, {});
+    const preferences = await this.preferences.get(context, {});
+    setTurnEnv(context, { locale, rate: preferences.rate ?? 'normal', ...(session.complaintId ? { complaintId: session.complaintId } : {}) });
+    setRecentTranscript(context, session.recent ?? []);
+    markReturnFromClerk(context, field);
+    const dc = await this.dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(MAIN, {} satisfies ChooseCaseOptions);
+    session.complaintId = turnEnv(context).complaintId;
+    await this.conversationState.saveChanges(context, true);
+  }
+
+  /** An agent desk of the court's own (Azure handoff protocol) reports on the handoff. */
+  private async handoffStatus(context: TurnContext): Promise<void> {
+    const env = turnEnv(context);
+    const { messages } = this.services.specs;
+    const value = context.activity.value as { state?: string } | undefined;
+    const name = env.locale === 'zh-CN' ? '工作人员' : 'A clerk';
+    if (value?.state === 'accepted') {
+      await say(context, message(messages, 'handoffAccepted', env.locale, { name }), { handoff: { state: 'accepted' } });
+    } else if (value?.state === 'completed') {
+      await say(context, message(messages, 'handoffGivenBack', env.locale, { name }), { handoff: { state: 'completed' } });
+    } else if (value?.state === 'failed') {
+      await say(context, message(messages, 'personUnavailableNoDraft', env.locale,
+        { clerkPhone: this.services.clerk.phone, officeHours: this.services.clerk.hours[env.locale] },
+        { clerkPhone: this.services.handoff.spokenPhone(this.services.clerk.phone, env.locale) }), { handoff: { state: 'unavailable' } });
+    }
+  }
+
+  /**
+   * The kiosk's filer walked away. Every answer is already in the draft; tell the code that
+   * resumes it (a message, not a question, with channelData.resumeCode so the page can show it
+   * big) and let go of the draft, so this conversation can no longer reach it.
+   */
+  private async kioskLeave(context: TurnContext): Promise<void> {
+    const env = turnEnv(context);
+    const { messages } = this.services.specs;
+    const dc = await this.dialogs.createContext(context);
+    await dc.cancelAllDialogs();
+    const record = env.complaintId ? await this.services.complaints.get(env.complaintId) : undefined;
+    env.complaintId = undefined;
+    if (record && record.status !== 'finished') {
+      await say(context, message(messages, 'stoppedHere', env.locale, { code: record.resumeCode }, { code: digitsSsml(record.resumeCode, env.locale, [3, 3]) }), { resumeCode: record.resumeCode });
+      return;
+    }
+    await say(context, message(messages, 'kioskGoodbye', env.locale));
   }
 
   private async greet(context: TurnContext, session: Session): Promise<void> {

@@ -2,6 +2,7 @@ import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
 import { getFieldType } from '../interview/fields/index.js';
 import type { ChoiceOption } from '../interview/fields/types.js';
 import { likelySteps } from '../interview/plan.js';
+import type { CaseSpec } from '../interview/spec.js';
 import { digitsSsml, escapeXml } from '../speech/ssml.js';
 import { AskingDialog } from './asking-dialog.js';
 import { buildQuestion, choicesForAsk, joinSpoken, message, say, type Spoken } from './reply.js';
@@ -43,13 +44,19 @@ export class ChooseCaseDialog extends AskingDialog<ChooseCaseState> {
 
   private choices(): ChoiceOption[] {
     const { messages } = this.services.specs;
+    const asChoice = (spec: CaseSpec): ChoiceOption => ({ value: spec.caseType, title: spec.title, synonyms: spec.keywords });
+    // A loaded "other" spec (a narrative for a clerk to review) takes the place of the
+    // hard-coded "other", and stays last, where filers look for "none of these".
+    const otherSpec = this.services.cases.get(OTHER);
     return [
-      ...[...this.services.cases.values()].map((spec) => ({ value: spec.caseType, title: spec.title, synonyms: spec.keywords })),
+      ...[...this.services.cases.values()].filter((spec) => spec !== otherSpec).map(asChoice),
       {
         value: RESUME, title: messages.resumeTitle,
         synonyms: { 'zh-CN': ['接着办', '继续', '续办', '续办码', '上次', '没办完'], 'en-US': ['continue', 'resume', 'saved', 'code', 'last time'] },
       },
-      { value: OTHER, title: messages.otherTitle, synonyms: { 'zh-CN': ['其他', '别的', '其它', '都不是'], 'en-US': ['other', 'something else', 'none of these'] } },
+      otherSpec
+        ? asChoice(otherSpec)
+        : { value: OTHER, title: messages.otherTitle, synonyms: { 'zh-CN': ['其他', '别的', '其它', '都不是'], 'en-US': ['other', 'something else', 'none of these'] } },
     ];
   }
 
@@ -120,7 +127,7 @@ export class ChooseCaseDialog extends AskingDialog<ChooseCaseState> {
       state.phase = 'code';
       return this.ask(dc, state);
     }
-    if (result.value === OTHER) {
+    if (result.value === OTHER && !this.services.cases.has(OTHER)) {
       const vars = { clerkPhone: this.services.clerk.phone, officeHours: this.services.clerk.hours[env.locale] };
       await say(dc.context, message(messages, 'unsupportedCase', env.locale, vars, { clerkPhone: this.spokenClerkPhone(env.locale) }), { handoff: { state: 'unavailable' } });
       return this.ask(dc, state);

@@ -1,4 +1,6 @@
+import type { FeeSettings } from '../fees/index.js';
 import type { Localized } from '../i18n.js';
+import type { HandoffDesk } from './handoff-desk.js';
 import type { CaseSpec, LoadedSpecs } from '../interview/spec.js';
 import type { ComplaintRepository, ComplaintRecord, FileStore } from '../store/types.js';
 
@@ -12,6 +14,13 @@ export interface BotServices {
   /** Today in the court's time zone, 'YYYY-MM-DD'. */
   today(): string;
   clerk: { phone: string; hours: Localized };
-  /** Marks a draft finished and returns the capability URLs of its document. */
-  finishComplaint(complaintId: string): Promise<{ record: ComplaintRecord; documentUrl: string }>;
+  /** The clerk queue, as the bot uses it. */
+  handoff: HandoffDesk;
+  /** The province's court-fee figures (DIVORCE_FEE, NON_PROPERTY_FEE); the defaults of src/fees when absent. */
+  fees?: FeeSettings;
+  /**
+   * Marks a draft finished and returns the capability URLs of its documents: the PDF when
+   * a CJK font is installed, the fee relief application when the filer asked for relief.
+   */
+  finishComplaint(complaintId: string): Promise<{ record: ComplaintRecord; documentUrl: string; pdfUrl?: string; reliefUrl?: string }>;
 }

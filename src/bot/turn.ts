@@ -36,3 +36,14 @@ export function utteranceOf(context: TurnContext): string {
   }
   return typeof activity.text === 'string' ? activity.text.slice(0, 5000) : '';
 }
+
+const RETURN = Symbol('returnFromClerk');
+
+/** A proactive turn after a clerk gave the filer back: the dialog re-asks, at `field` if given. */
+export function markReturnFromClerk(context: TurnContext, field: string | undefined): void {
+  context.turnState.set(RETURN, { field });
+}
+
+export function returnRequest(context: TurnContext): { field?: string } | undefined {
+  return context.turnState.get(RETURN) as { field?: string } | undefined;
+}

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     if (values.url) throw new Error(`No assistant answers at ${values.url}`);
     const assembled = await createApp({ ...config, port: 0 }, createLogger('warn'));
     const server = await listen(assembled.app, 0, '127.0.0.1');
+    assembled.directLine.attach(server);
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     shutdown = async () => {

@@ -6,9 +6,10 @@ import {
 import type { BotServices } from '../bot/services.js';
 import { turnEnv } from '../bot/turn.js';
 import { fill, type Locale } from '../i18n.js';
-import { digitsSsml, escapeXml } from '../speech/ssml.js';
+import { buildChecklist, estimateFee } from '../fees/index.js';
+import { digitsSsml, escapeXml, pause } from '../speech/ssml.js';
 import type { ComplaintRecord } from '../store/types.js';
-import { getFieldType } from './fields/index.js';
+import { chineseNumber, getFieldType } from './fields/index.js';
 import type { ChoiceOption, FieldValue, ParseResult } from './fields/types.js';
 import { isSettled, likelySteps, planSteps, type Step } from './plan.js';
 import { readBack } from './review.js';
@@ -140,6 +141,19 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
     return step?.kind === 'field' ? step.field.options.choices : undefined;
   }
 
+  protected override async onReturn(dc: DialogContext, state: InterviewState, field: string | undefined): Promise<DialogTurnResult> {
+    delete state.pending;
+    const record = await this.record(state);
+    const target = field ? this.steps(record).find((s) => s.kind !== 'notice' && (s.key === field || (s.kind === 'field' && s.field.id === field))) : undefined;
+    if (target) {
+      // The clerk chose where the assistant goes on; answers after it are kept.
+      state.phase = 'fields';
+      delete state.correcting;
+      state.reask = target.key;
+    }
+    return this.advance(dc, state);
+  }
+
   protected override async isYesNo(dc: DialogContext, state: InterviewState): Promise<boolean> {
     if (state.pending || state.phase === 'review-confirm') return true;
     if (state.phase === 'review-section') return false;
@@ -252,7 +266,7 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
     }
     if (step.kind === 'more') {
       const repeat = step.section.repeat!;
-      const text = specText(repeat.more[env.locale], step.section.vars, step.index, env.locale);
+      const text = specText(repeat.more![env.locale], step.section.vars, step.index, env.locale);
       await this.sendQuestion(dc, lead, { text, speak: escapeXml(text) },
         { field: step.key, type: 'confirm', index: step.index, required: true, choices: confirmChoicesForAsk(env.locale), progress: this.progress(record, step) });
       return this.waiting();
@@ -288,7 +302,7 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
     }
     const step = this.currentStep(state, await this.record(state));
     if (step?.kind === 'more') {
-      const text = specText(step.section.repeat!.moreHelp[env.locale], step.section.vars, step.index, env.locale);
+      const text = specText(step.section.repeat!.moreHelp![env.locale], step.section.vars, step.index, env.locale);
       return { text, speak: escapeXml(text) };
     }
     if (step?.kind === 'field') {
@@ -366,10 +380,10 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
     state.attempts[key] = attempts;
     let lead: Spoken = { text: error, speak: escapeXml(error) };
     if (attempts === 3) {
-      await this.services.complaints.update(state.complaintId, (r) => {
-        r.clerkNeeds.push({ reason: 'repeated-failure', field: key, at: new Date().toISOString() });
-      });
-      lead = joinSpoken([lead, message(this.services.specs.messages, 'failedThrice', env.locale)]);
+      // The bot cannot help here: a clerk is called, and the filer may still try again.
+      await say(dc.context, joinSpoken([lead, message(this.services.specs.messages, 'failedThrice', env.locale)]));
+      await this.services.handoff.request(dc.context, 'repeated-failure', key);
+      return this.ask(dc, state);
     }
     return this.ask(dc, state, lead);
   }
@@ -471,16 +485,61 @@ export class InterviewDialog extends AskingDialog<InterviewState> {
     return this.ask(dc, state);
   }
 
+  /**
+   * The end, in three short messages an elderly listener can follow: the court fee (and
+   * the relief asked for), what to bring, then the links. The links come last so the
+   * message that carries channelData.complaint is the final word of the interview.
+   */
   private async finish(dc: DialogContext, state: InterviewState): Promise<DialogTurnResult> {
     const env = turnEnv(dc.context);
-    const { record, documentUrl } = await this.services.finishComplaint(state.complaintId);
-    const spoken = message(this.services.specs.messages, 'finished', env.locale, { url: documentUrl, code: record.resumeCode });
-    const speech = message(this.services.specs.messages, 'finishedSpeak', env.locale, { code: record.resumeCode }, { code: digitsSsml(record.resumeCode, env.locale, [3, 3]) });
+    const { messages } = this.services.specs;
+    const { record, documentUrl, pdfUrl, reliefUrl } = await this.services.finishComplaint(state.complaintId);
+    await say(dc.context, this.feeMessage(record, env.locale));
+    await say(dc.context, this.checklistMessage(record, env.locale));
+    const spoken = joinSpoken([
+      message(messages, 'finished', env.locale, { url: documentUrl, code: record.resumeCode }),
+      ...(pdfUrl ? [message(messages, 'finishedPdf', env.locale, { url: pdfUrl })] : []),
+      ...(reliefUrl ? [message(messages, 'finishedRelief', env.locale, { url: reliefUrl })] : []),
+    ], '\n');
+    const speech = message(messages, 'finishedSpeak', env.locale, { code: record.resumeCode }, { code: digitsSsml(record.resumeCode, env.locale, [3, 3]) });
     await say(dc.context, { text: spoken.text, speak: speech.speak }, {
-      complaint: { id: record.id, caseType: record.caseType, documentUrl },
+      complaint: {
+        id: record.id, caseType: record.caseType, documentUrl, resumeCode: record.resumeCode, ...(pdfUrl ? { pdfUrl } : {}), ...(reliefUrl ? { reliefUrl } : {}),
+      },
     });
     return dc.endDialog({ outcome: 'finished' } satisfies InterviewResult);
   }
+
+  /** The fee estimate in plain words with its article; amounts spoken as the money type reads them. */
+  private feeMessage(record: ComplaintRecord, locale: Locale): Spoken {
+    const estimate = estimateFee(this.spec.fee, record.answers, this.services.fees);
+    const parts: Spoken[] = [{ text: estimate.explanation[locale], speak: estimate.speech[locale] }];
+    const request = this.spec.fields.get('relief.request');
+    const asked = record.answers['relief.request'];
+    if (record.answers['relief.hardship'] === true && request && asked !== undefined) {
+      const title = getFieldType(request.type).format(asked, locale, request.options);
+      parts.push(message(this.services.specs.messages, 'feeRelief', locale, { request: title }));
+    }
+    return joinSpoken(parts);
+  }
+
+  /** What to bring, numbered on screen and read as "first, second…" with pauses. */
+  private checklistMessage(record: ComplaintRecord, locale: Locale): Spoken {
+    const { messages } = this.services.specs;
+    const items = buildChecklist(this.spec, record, messages, this.services.today()).map((item) => item[locale]);
+    const intro = message(messages, 'checklistIntro', locale);
+    const text = [intro.text, ...items.map((item, i) => `${i + 1}. ${item}`)].join('\n');
+    const spokenItems = items.map((item, i) => `${escapeXml(spokenOrdinal(i + 1, locale))}${locale === 'zh-CN' ? '，' : ', '}${escapeXml(item)}`);
+    const speak = [intro.speak, ...spokenItems].join(` ${pause(400)} `);
+    return { text, speak };
+  }
+}
+
+const EN_ORDINALS = ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth', 'Seventh', 'Eighth', 'Ninth', 'Tenth', 'Eleventh', 'Twelfth'];
+
+/** 第一 / First: list numbers as people say them, since "1." is read oddly by speech engines. */
+function spokenOrdinal(n: number, locale: Locale): string {
+  return locale === 'zh-CN' ? `第${chineseNumber(n)}` : (EN_ORDINALS[n - 1] ?? `Number ${n}`);
 }
 
 export function spokenValue(field: FieldDef, value: FieldValue, locale: Locale): Spoken {

@@ -67,8 +67,10 @@ export function planSteps(spec: CaseSpec, record: Pick<ComplaintRecord, 'answers
   for (const section of spec.sections) {
     const group = section.repeat ? section.id : undefined;
     const count = group ? Math.max(1, record.groups[group] ?? 1) : 1;
+    let lastEntryAsked = false;
     for (let i = 0; i < count; i += 1) {
       const index = group ? i : undefined;
+      lastEntryAsked = false;
       for (const item of section.items) {
         if (!evaluate(item.when, { answers: record.answers, group, index, today })) continue;
         if (item.kind === 'notice') {
@@ -76,11 +78,14 @@ export function planSteps(spec: CaseSpec, record: Pick<ComplaintRecord, 'answers
           continue;
         }
         const key = answerKey(item.id, group, index);
+        lastEntryAsked = true;
         if (derived.has(key)) continue;
         steps.push({ kind: 'field', key, field: item, section, index });
       }
     }
-    if (group && section.repeat && count < section.repeat.max) {
+    // "Is there another?" only follows an entry that had something to ask (a divorce with
+    // no children asks nothing about children, so not about more of them either).
+    if (group && section.repeat && count < section.repeat.max && lastEntryAsked) {
       steps.push({ kind: 'more', key: moreKey(group), section, index: count - 1 });
     }
   }

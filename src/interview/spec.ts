@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { FEE_RULES, type FeeSpec } from '../fees/rules.js';
 import { LOCALES, type Localized } from '../i18n.js';
 import { FIELD_TYPE_NAMES, type FieldOptions, type FieldTypeName, type ChoiceOption } from './fields/types.js';
 
@@ -88,9 +89,16 @@ const overrideSchema = z
   .partial()
   .strict();
 
+/**
+ * A repeated group (defendants, children). `max: 1` keeps the shape of a group (the
+ * documents list defendants from it) without ever asking for another entry.
+ */
 const repeatSchema = z
-  .object({ max: z.number().int().min(2).max(50), more: localized, moreHelp: localized })
-  .strict();
+  .object({ max: z.number().int().min(1).max(50), more: localized.optional(), moreHelp: localized.optional() })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.max > 1 && (!r.more || !r.moreHelp)) ctx.addIssue({ code: 'custom', message: 'a group that can grow needs "more" and "moreHelp"', path: ['more'] });
+  });
 
 const sectionSchema = z.union([
   z.object({ use: z.string(), id: z.undefined().optional() }).strict(),
@@ -107,18 +115,50 @@ const sectionSchema = z.union([
     .strict(),
 ]);
 
+/** A term of a fee sum: a field id, or '-id' to subtract it. */
+const feeTerm = z.string().regex(/^-?[a-zA-Z][\w-]*(\.[a-zA-Z][\w-]*)*$/, 'fee terms are field ids, with "-" in front to subtract');
+
+const feeSchema = z
+  .object({
+    rule: z.enum(FEE_RULES),
+    claim: z.array(feeTerm).min(1).optional(),
+    property: z.array(feeTerm).min(1).optional(),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if (f.rule === 'property' && !f.claim) ctx.addIssue({ code: 'custom', message: 'a property case names the answers that make up its claim', path: ['claim'] });
+    if (f.rule !== 'property' && f.claim) ctx.addIssue({ code: 'custom', message: 'only the property rule counts a claim', path: ['claim'] });
+    if (f.rule !== 'divorce' && f.property) ctx.addIssue({ code: 'custom', message: 'only the divorce rule counts property', path: ['property'] });
+  });
+
+/** One thing to bring to the filing window, shown when its condition holds. */
+const checklistItemSchema = z.object({ text: localized, when: condition.optional() }).strict();
+
 const caseSchema = z
   .object({
     caseType: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    /** Place in the list of case types offered to filers (lower first; the most asked-for first). */
+    order: z.number().int().min(0).max(1000).default(100),
     template: z.string().regex(/^[a-z][a-z0-9-]*$/),
     title: localized,
     keywords: localizedList,
+    fee: feeSchema.optional(),
+    checklist: z.array(checklistItemSchema).optional(),
     sections: z.array(sectionSchema).min(1),
   })
   .strict();
 
 const blockSchema = z.union([
-  z.object({ block: z.string(), id: z.string().regex(/^[a-z][a-z0-9-]*$/), title: localized, fields: z.array(itemSchema).min(1) }).strict(),
+  z
+    .object({
+      block: z.string(),
+      id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+      title: localized,
+      fields: z.array(itemSchema).min(1),
+      // A whole-section block may add to the checklist of every case that uses it.
+      checklist: z.array(checklistItemSchema).optional(),
+    })
+    .strict(),
   z.object({ block: z.string(), fields: z.array(itemSchema).min(1) }).strict(),
 ]);
 
@@ -163,15 +203,25 @@ export interface SectionDef {
   id: string;
   title: Localized;
   items: ItemDef[];
-  repeat?: { max: number; more: Localized; moreHelp: Localized };
+  repeat?: { max: number; more?: Localized; moreHelp?: Localized };
   vars: Record<string, Localized>;
+}
+
+export interface ChecklistItem {
+  text: Localized;
+  when?: Condition;
 }
 
 export interface CaseSpec {
   caseType: string;
+  order: number;
   template: string;
   title: Localized;
   keywords: Localized<string[]>;
+  /** How the court fee is counted; absent means the court sets it at filing. */
+  fee?: FeeSpec;
+  /** What to bring, from the spec and then from the blocks it uses, in section order. */
+  checklist: ChecklistItem[];
   sections: SectionDef[];
   /** Every field by id, for lookups when formatting answers. */
   fields: Map<string, FieldDef>;
@@ -187,6 +237,14 @@ export const MESSAGE_KEYS = [
   'reviewConfirmPrompt', 'reviewConfirmHelp', 'reviewConfirmLabel', 'reviewSectionPrompt', 'reviewSectionHelp',
   'reviewSectionLabel', 'reviewCorrecting', 'notAnswered', 'finished', 'finishedSpeak', 'afterEnd', 'stoppedHere', 'error',
   'evidenceSaved', 'evidenceHeld', 'uploadRejectedType', 'uploadRejectedSize', 'uploadRejectedCount',
+  'handoffQueued', 'handoffNoClerk', 'handoffCallback', 'handoffCode', 'handoffAccepted', 'handoffGivenBack', 'handoffCompleted', 'dangerHelp',
+  'feeRelief', 'checklistIntro', 'checklistId', 'checklistOrgPapers', 'checklistDefendantOrg', 'checklistCopies',
+  'finishedPdf', 'finishedRelief',
+  'kioskStillThere', 'kioskGoodbye', 'kioskHeard', 'kioskNotHeard', 'kioskTypeOrClerk', 'kioskPrint', 'kioskVoiceFailed',
+  'phoneOtherLanguage', 'phoneKeys', 'phoneOption', 'phoneMore', 'phoneFirst', 'phoneNoSuchKey', 'phoneKeysId', 'phoneKeysNumber',
+  'phoneKeysPhone', 'phoneKeysDate', 'phoneSayIt', 'phonePressKeys', 'phoneAskAgain', 'phoneOfferPerson', 'phoneTransfer',
+  'phoneTransferFailed', 'phoneTransferEnded', 'phoneCallback', 'phoneCallbackNote', 'phoneWaitClerk', 'phoneFinished',
+  'phoneCodeAgain', 'phoneGoodbye',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 export type Messages = Record<MessageKey, Localized>;
@@ -349,6 +407,7 @@ function loadBlocks(dir: string): Map<string, { block: RawBlock; file: string }>
 
 function buildCase(raw: z.infer<typeof caseSchema>, label: string, blocks: Map<string, { block: RawBlock; file: string }>): CaseSpec {
   const sections: SectionDef[] = [];
+  const checklist: ChecklistItem[] = [...(raw.checklist ?? [])];
   for (const rawSection of raw.sections) {
     const useName = rawSection.use;
     const used = useName ? blocks.get(useName) : undefined;
@@ -358,6 +417,7 @@ function buildCase(raw: z.infer<typeof caseSchema>, label: string, blocks: Map<s
       const block = used!.block;
       if (!('id' in block)) throw new SpecError(label, `section ${useName}`, `the block "${useName}" holds fields only; give the section an id and a title`);
       sections.push({ id: block.id, title: block.title, vars: {}, items: block.fields.map((f) => toItem(f, block.id, null, undefined, {}, undefined)) });
+      checklist.push(...(block.checklist ?? []));
       continue;
     }
     const sectionId = rawSection.id;
@@ -410,7 +470,24 @@ function buildCase(raw: z.infer<typeof caseSchema>, label: string, blocks: Map<s
       }
     }
   }
-  return { caseType: raw.caseType, template: raw.template, title: raw.title, keywords: raw.keywords, sections, fields, file: label };
+  for (const [i, item] of checklist.entries()) {
+    for (const ref of conditionFields(item.when)) {
+      if (!fields.has(ref)) throw new SpecError(label, `checklist ${i + 1}: when`, `refers to "${ref}", which is not a field of this case type`);
+      if (fields.get(ref)!.group) throw new SpecError(label, `checklist ${i + 1}: when`, `refers to "${ref}", which is asked once per ${fields.get(ref)!.group}; the checklist can only look at single answers`);
+    }
+  }
+  if (raw.fee) {
+    for (const term of [...(raw.fee.claim ?? []), ...(raw.fee.property ?? [])]) {
+      const id = term.replace(/^-/, '');
+      const field = fields.get(id);
+      if (!field) throw new SpecError(label, 'fee', `counts "${id}", which is not a field of this case type`);
+      if (field.type !== 'money' && field.type !== 'number') throw new SpecError(label, 'fee', `counts "${id}", which is a ${field.type} field, not an amount`);
+      if (field.group) throw new SpecError(label, 'fee', `counts "${id}", which is asked once per ${field.group}; a fee sums single answers`);
+    }
+  }
+  return {
+    caseType: raw.caseType, order: raw.order, template: raw.template, title: raw.title, keywords: raw.keywords, fee: raw.fee, checklist, sections, fields, file: label,
+  };
 }
 
 /** Loads and checks every spec in `dir` (dialogs/). Throws SpecError naming the file and field. */
@@ -428,5 +505,6 @@ export function loadSpecs(dir: string): LoadedSpecs {
     cases.push(spec);
   }
   if (cases.length === 0) throw new SpecError('dialogs/', '', 'holds no case type specs');
+  cases.sort((a, b) => a.order - b.order || a.caseType.localeCompare(b.caseType));
   return { cases, messages };
 }

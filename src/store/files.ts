@@ -11,7 +11,8 @@ function cleanName(name: string): string {
   return (cleaned || 'file').slice(0, 120);
 }
 
-async function writeDurably(file: string, data: Buffer | string): Promise<void> {
+/** Replaces `file` atomically: a temp file, fsync, rename, then fsync of the folder. */
+export async function writeDurably(file: string, data: Buffer | string): Promise<void> {
   const temp = `${file}.${randomUUID()}.tmp`;
   const handle = await open(temp, 'w', 0o600);
   try {

@@ -1,5 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { StoreItem } from 'botbuilder';
+import { AccountFile } from './accounts.js';
+import { AuditFile } from './audit.js';
 import { CollectionBotStorage } from './botStorage.js';
 import { CollectionFile } from './collectionFile.js';
 import { CollectionComplaintRepository, type StoreRandom } from './complaints.js';
@@ -12,6 +14,8 @@ export { UnknownComplaintError } from './complaints.js';
 export { ETagConflictError } from './botStorage.js';
 export { StoreClosedError, StoreFileError } from './collectionFile.js';
 export { DiskFileStore } from './files.js';
+export { AccountFile } from './accounts.js';
+export { AuditFile } from './audit.js';
 
 export interface StoreOptions {
   /** The clock for createdAt/updatedAt. */
@@ -24,7 +28,19 @@ export interface StoreOptions {
 export const STORE_FILES = {
   complaints: 'complaints.json',
   botState: 'bot-state.json',
+  /** Shared with the `npm run clerk` command line, which opens it alone (openAccounts). */
+  accounts: 'accounts.json',
+  audit: 'audit.jsonl',
 } as const;
+
+/** The staff accounts alone, for the command line: it must not open (or touch) the filers' data. */
+export function openAccounts(dataDir: string): Promise<AccountFile> {
+  return AccountFile.open(dataDir, STORE_FILES.accounts);
+}
+
+export function openAuditLog(dataDir: string, now?: () => Date): Promise<AuditFile> {
+  return AuditFile.open(dataDir, now, STORE_FILES.audit);
+}
 
 /**
  * Opens the lowdb store in `dataDir` (created if missing). Rejects with StoreFileError,
@@ -47,6 +63,15 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
     await complaintFile.close();
     throw error;
   }
+  let accounts: AccountFile;
+  let audit: AuditFile;
+  try {
+    accounts = await openAccounts(dataDir);
+    audit = await openAuditLog(dataDir, now);
+  } catch (error) {
+    await Promise.all([complaintFile.close(), botFile.close()]);
+    throw error;
+  }
   const files = await DiskFileStore.open(dataDir, now);
   let closing: Promise<void> | undefined;
   return {
@@ -55,8 +80,10 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
     // eTags are opaque and need only be fresh, so they do not draw on the injected source
     // (a test's predictable ids must not make two eTags equal).
     botStorage: new CollectionBotStorage(botFile, () => randomUUID()),
+    accounts,
+    audit,
     close() {
-      closing ??= Promise.all([complaintFile.close(), botFile.close()]).then(() => undefined);
+      closing ??= Promise.all([complaintFile.close(), botFile.close(), audit.close()]).then(() => undefined);
       return closing;
     },
   };

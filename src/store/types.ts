@@ -2,7 +2,8 @@ import type { Storage } from 'botbuilder';
 import type { Locale } from '../i18n.js';
 import type { FieldValue } from '../interview/fields/types.js';
 
-export type ComplaintStatus = 'draft' | 'finished';
+/** filed: a clerk has taken the finished complaint in at the filing window. */
+export type ComplaintStatus = 'draft' | 'finished' | 'filed';
 
 /** Why a draft needs a person; kept on the draft so clerks see it (issue 6 builds the queue). */
 export interface ClerkNeed {
@@ -77,9 +78,73 @@ export interface FileStore {
   remove(id: string): Promise<void>;
 }
 
+export type StaffRole = 'clerk' | 'admin';
+
+/** A court staff member who signs in to the clerk console. Created with `npm run clerk -- add`. */
+export interface StaffAccount {
+  /** Lower-case sign-in name; also the key. */
+  username: string;
+  /** The name filers and colleagues see ("王书记员"). */
+  displayName: string;
+  role: StaffRole;
+  /** `scrypt$N$r$p$salt$hash` (base64); never the password. */
+  passwordHash: string;
+  /** A disabled account cannot sign in and its sessions end. */
+  disabled?: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Staff accounts, shared with the command line: reads always see the newest file, and
+ * `change` applies a synchronous edit to the newest accounts and writes them before resolving.
+ */
+export interface AccountRepository {
+  get(username: string): Promise<StaffAccount | undefined>;
+  list(): Promise<StaffAccount[]>;
+  change<T>(change: (accounts: Map<string, StaffAccount>) => T): Promise<T>;
+}
+
+/** One entry of the audit log: who did what to which record, never the record's data. */
+export interface AuditEvent {
+  at: string;
+  /** The staff username, or 'cli' for the command line. */
+  actor: string;
+  action: string;
+  recordType?: 'handoff' | 'complaint' | 'account';
+  recordId?: string;
+  /** The field id of an edited answer (the id only, never the value). */
+  field?: string;
+  /** Set when the action was refused or failed ('denied', 'failed'). */
+  outcome?: string;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'at'>;
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  recordId?: string;
+  /** ISO times: from inclusive, to exclusive. */
+  from?: string;
+  to?: string;
+  offset?: number;
+  limit?: number;
+}
+
+/** Append-only; newest first when listed. */
+export interface AuditLog {
+  append(event: NewAuditEvent): Promise<AuditEvent>;
+  list(query?: AuditQuery): Promise<{ events: AuditEvent[]; total: number }>;
+}
+
 export interface Store {
   files: FileStore;
   complaints: ComplaintRepository;
+  /** Staff accounts (DATA_DIR/accounts.json), shared with `npm run clerk`. */
+  accounts: AccountRepository;
+  /** Views and changes of personal data by staff (DATA_DIR/audit.jsonl). */
+  audit: AuditLog;
   /** botbuilder Storage for ConversationState / UserState. */
   botStorage: Storage;
   /** Waits for pending writes; the store is unusable afterwards. */

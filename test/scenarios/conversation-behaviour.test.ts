@@ -89,13 +89,15 @@ describe('the words that work at every question', () => {
 });
 
 describe('wrong and strange answers', () => {
-  it('three failed answers offer a person and note it for the clerks', async () => {
+  it('three failed answers call a clerk and note it for the clerks', async () => {
     const client = await startedLoan();
     await client.say('个人');
     await client.say('张三');
     for (const wrong of ['123', '我不太清楚号码是什么', '110105194912310021']) await client.say(wrong);
     const texts = client.received.slice(-3).map((a) => a.text ?? '');
-    expect(texts.at(-1)).toContain('转人工');
+    expect(texts.join('\n')).toContain('请工作人员来帮您');
+    expect(client.received.at(-2)?.channelData?.handoff?.state).toBe('unavailable');
+    expect(await server.assembled.handoff.queue()).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'repeated-failure' })]));
     const record = await server.assembled.store.complaints.findByResumeCode(codeOf(client));
     expect(record?.clerkNeeds.map((n) => n.reason)).toContain('repeated-failure');
     expect(client.lastAsk()?.field).toBe('plaintiff.idNumber');
@@ -127,13 +129,16 @@ describe('wrong and strange answers', () => {
     expect(client.lastAsk()?.field).toBe('caseType');
   });
 
-  it('a case the assistant cannot draft yet is sent to a clerk', async () => {
+  it('a case without a form of its own is taken down in the filer\'s words, for a clerk to review', async () => {
     const client = new DirectLineTestClient(server.baseUrl, 'en-US');
     await client.start();
     const reply = await client.say('something else');
-    expect(reply[0]!.text).toMatch(/clerk/);
-    expect(reply[0]!.channelData?.handoff?.state).toBe('unavailable');
-    expect(client.lastAsk()?.field).toBe('caseType');
+    expect(reply.map((a) => a.text).join('\n')).toMatch(/word for word[\s\S]*clerk/);
+    expect(reply.some((a) => a.channelData?.handoff)).toBe(false);
+    expect(client.lastAsk()?.field).toBe('other.subject');
+    const record = await server.assembled.store.complaints.findByResumeCode(codeOf(client));
+    expect(record?.caseType).toBe('other');
+    expect(record?.clerkNeeds).toEqual([expect.objectContaining({ reason: 'unsupported-case' })]);
   });
 
   it('hostile text in answers comes out inert in the document', async () => {
@@ -169,6 +174,7 @@ describe('wrong and strange answers', () => {
       'loan.hasGuarantee': '没有',
       'mediation.willing': '跳过',
       'preservation.requested': '跳过',
+      'relief.hardship': '没有',
       'review.confirm': '对',
     });
     const html = await (await fetch(client.received.at(-1)!.channelData!.complaint!.documentUrl)).text();

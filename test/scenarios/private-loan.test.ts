@@ -51,6 +51,7 @@ const zhScript: Script = {
   'loan.hasGuarantee': '没有',
   'mediation.willing': '愿意',
   'preservation.requested': '不要',
+  'relief.hardship': '没有',
   'review.confirm': '对',
 };
 
@@ -132,6 +133,7 @@ describe('private loan over Direct Line, en-US', () => {
       'loan.hasGuarantee': 'no',
       'mediation.willing': 'yes',
       'preservation.requested': 'no',
+      'relief.hardship': 'no',
       'review.confirm': 'yes',
     });
     const done = client.received.at(-1)!;

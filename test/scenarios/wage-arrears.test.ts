@@ -47,6 +47,7 @@ describe('unpaid wages over Direct Line, zh-CN', () => {
       'wage.migrantWorker': '是',
       'mediation.willing': '不愿意',
       'preservation.requested': '不用了',
+      'relief.hardship': '没有',
       'review.confirm': '对的',
     });
     const done = client.received.at(-1)!;
@@ -104,6 +105,7 @@ describe('unpaid wages over Direct Line, zh-CN', () => {
       'wage.migrantWorker': '不是',
       'mediation.willing': '好',
       'preservation.requested': '不',
+      'relief.hardship': '没有',
       'review.confirm': '是',
     });
     const done = client.received.at(-1)!;
@@ -146,6 +148,7 @@ describe('unpaid wages over Direct Line, en-US', () => {
       'wage.migrantWorker': 'yes',
       'mediation.willing': 'no',
       'preservation.requested': 'no',
+      'relief.hardship': 'no',
       // Corrects the monthly wage in the review; the rest of that section is kept or said again.
       'review.confirm': ['no', 'yes'],
       'review.section': 'the wages',

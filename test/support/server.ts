@@ -21,6 +21,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, COURT_NAME: '天津市北辰区人民法院', ...env }, root);
   const assembled = await createApp(config, createLogger('silent'));
   const server: Server = await listen(assembled.app, 0, '127.0.0.1');
+  assembled.directLine.attach(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -32,8 +33,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     assembled,
     dataDir,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Open Direct Line streams hold the server open; closing the app closes them.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await assembled.close();
+      await closed;
       await rm(dataDir, { recursive: true, force: true });
     },
   };

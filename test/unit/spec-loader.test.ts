@@ -34,7 +34,10 @@ function errorOf(dir: string): string {
 describe('the shipped specs', () => {
   it('load, expand the party block per role and keep CONTRACT §4 field ids', () => {
     const { cases, messages } = loadSpecs(DIALOGS);
-    expect(cases.map((c) => c.caseType).sort()).toEqual(['private-loan', 'wage-arrears']);
+    // CONTRACT §4: the case types there are.
+    expect(cases.map((c) => c.caseType).sort()).toEqual(
+      ['divorce', 'lease', 'other', 'private-loan', 'property-fee', 'sale-contract', 'support', 'traffic-accident', 'wage-arrears'],
+    );
     const loan = cases.find((c) => c.caseType === 'private-loan')!;
     for (const id of ['plaintiff.kind', 'plaintiff.name', 'plaintiff.idNumber', 'plaintiff.gender', 'plaintiff.birthDate', 'defendant.orgName',
       'defendant.creditCode', 'defendant.representative', 'loan.date', 'loan.amount', 'loan.method', 'loan.dueDate', 'loan.hasInterest', 'loan.rate',

@@ -56,6 +56,9 @@ function readChinese(s: string): Reading {
     if (ZH_NO_CHARS.includes(c)) return false;
     if (ZH_YES_CHARS.includes(c)) return true;
   }
+  // The filer answers with the verb itself: 催过 / 签了 / 交过了 mean yes (a 没 before it
+  // would have said no above).
+  if (/^\p{Script=Han}{1,4}(?:了|过|过了)[啊呀吧的]?$/u.test(s)) return true;
   return null;
 }
 

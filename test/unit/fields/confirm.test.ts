@@ -62,3 +62,11 @@ describe('confirm', () => {
     }
   });
 });
+
+describe('confirm: answering with the verb', () => {
+  const ctx = { locale: 'zh-CN' as const, today: '2026-11-28', options: {} };
+  it('reads 催过 / 签了 / 交过了 as yes and 没催过 / 没签 as no', () => {
+    for (const said of ['催过', '签了', '交过了', '要过了', '打过']) expect(confirm.parse(said, ctx), said).toEqual({ ok: true, value: true });
+    for (const said of ['没催过', '没签', '没交过']) expect(confirm.parse(said, ctx), said).toEqual({ ok: true, value: false });
+  });
+});
