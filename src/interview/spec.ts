@@ -229,13 +229,13 @@ export interface CaseSpec {
 }
 
 export const MESSAGE_KEYS = [
-  'greeting', 'caseTypePrompt', 'caseTypeHelp', 'caseTypeLabel', 'resumeTitle', 'otherTitle',
-  'resumeCodePrompt', 'resumeCodeHelp', 'resumeCodeLabel', 'resumeCodeInvalid', 'resumeNotFound', 'resumeLocked',
+  'greeting', 'caseTypePrompt', 'caseTypeHelp', 'resumeTitle', 'otherTitle',
+  'resumeCodePrompt', 'resumeCodeHelp', 'resumeCodeInvalid', 'resumeNotFound', 'resumeLocked',
   'resumed', 'caseChosen', 'unsupportedCase', 'helpCommands', 'requiredNoSkip', 'skipped',
-  'atFirstQuestion', 'slower', 'personUnavailable', 'personUnavailableNoDraft', 'failedThrice', 'restarted',
-  'confirmValue', 'confirmValueHelp', 'sayAgain', 'moreLabel', 'keepAnswer', 'currentAnswer', 'reviewIntro',
-  'reviewConfirmPrompt', 'reviewConfirmHelp', 'reviewConfirmLabel', 'reviewSectionPrompt', 'reviewSectionHelp',
-  'reviewSectionLabel', 'reviewCorrecting', 'notAnswered', 'finished', 'finishedSpeak', 'afterEnd', 'stoppedHere', 'error',
+  'atFirstQuestion', 'slower', 'personUnavailableNoDraft', 'failedThrice', 'restarted',
+  'confirmValue', 'confirmValueHelp', 'sayAgain', 'keepAnswer', 'currentAnswer', 'reviewIntro',
+  'reviewConfirmPrompt', 'reviewConfirmHelp', 'reviewSectionPrompt', 'reviewSectionHelp',
+  'reviewCorrecting', 'notAnswered', 'finished', 'finishedSpeak', 'afterEnd', 'stoppedHere', 'error',
   'evidenceSaved', 'evidenceHeld', 'uploadRejectedType', 'uploadRejectedSize', 'uploadRejectedCount',
   'handoffQueued', 'handoffNoClerk', 'handoffCallback', 'handoffCode', 'handoffAccepted', 'handoffGivenBack', 'handoffCompleted', 'dangerHelp',
   'feeRelief', 'checklistIntro', 'checklistId', 'checklistOrgPapers', 'checklistDefendantOrg', 'checklistCopies',
