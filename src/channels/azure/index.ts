@@ -4,7 +4,8 @@ import { createCloudAdapter, type AzureAppCredentials, type AzureLogger } from '
 import { createMessagesRoute } from './routes.js';
 import { TelephonyConventions, type TelephonyOptions } from './telephony.js';
 
-export { apologyActivity, type AzureAppCredentials, type AzureLogger } from './adapter.js';
+export { type AzureAppCredentials, type AzureLogger } from './adapter.js';
+export { apologyActivity } from '../apology.js';
 export { isLoopbackAddress, isLoopbackServiceUrl } from './loopback.js';
 export { TELEPHONY_CHANNEL_ID, type TelephonyOptions } from './telephony.js';
 

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
-import { normalizeLocale, type Localized } from '../../i18n.js';
+import { apologyActivity } from '../apology.js';
 import type { Call, CallRegistry } from './calls.js';
 
 export type BotLogic = (context: TurnContext) => Promise<void>;
@@ -33,22 +33,6 @@ export class PhoneLineClosedError extends Error {
     super('the phone line is shutting down');
     this.name = 'PhoneLineClosedError';
   }
-}
-
-const APOLOGY: Localized = {
-  'zh-CN': '抱歉，出了点问题，请再说一遍。',
-  'en-US': 'Sorry, something went wrong. Please say that again.',
-};
-
-function apology(locale: string | undefined): Partial<Activity> {
-  const spoken = normalizeLocale(locale);
-  return {
-    type: 'message',
-    text: APOLOGY[spoken],
-    speak: `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${spoken}">${APOLOGY[spoken]}</speak>`,
-    inputHint: 'acceptingInput',
-    locale: spoken,
-  };
 }
 
 /**
@@ -126,7 +110,7 @@ export class PhoneAdapter extends BotAdapter {
       await this.runMiddleware(new TurnContext(this, activity), bot);
     } catch (error) {
       this.log.error({ call: call.sid, activityType: activity.type, err: (error as Error)?.name ?? typeof error }, 'phone turn failed');
-      call.outbox.push(apology(activity.locale));
+      call.outbox.push(apologyActivity(activity.locale, { voiceOnly: true }));
     }
   }
 
