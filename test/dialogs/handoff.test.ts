@@ -1,4 +1,4 @@
-import { type Activity } from 'botbuilder';
+import { TestAdapter, type Activity } from 'botbuilder';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { soundsLikeDanger } from '../../src/bot/danger.js';
 import { askOf, botHarness, type BotHarness } from '../support/bot-harness.js';
@@ -129,5 +129,32 @@ describe('words of danger', () => {
       .assertReply((a) => expect(handoffOf(a)).toEqual({ state: 'queued', position: 1 }));
     const queue = await harness.handoff.queue();
     expect(queue.map((q) => q.priority)).toEqual(['urgent', 'normal']);
+  });
+});
+
+describe('Azure agent desks (the standard handoff protocol)', () => {
+  it('a filer on an Azure channel also gets handoff.initiate with the transcript; handoff.status is told to them', async () => {
+    harness.handoff.setClerksOnline(1);
+    const bot = harness.bot();
+    const adapter = new TestAdapter((context) => bot.run(context), {
+      channelId: 'msteams', locale: 'zh-CN', conversation: { id: 'teams-1', isGroup: false, conversationType: 'personal', name: '' },
+    });
+    await adapter
+      .send('借钱不还').assertReply(() => {}).assertReply(() => {}).assertReply(() => {})
+      .send('转人工')
+      .assertReply((a) => expect(handoffOf(a)?.state).toBe('queued'))
+      .assertReply((a) => {
+        expect(a.type).toBe('event');
+        expect(a.name).toBe('handoff.initiate');
+        expect((a.value as { reason: string }).reason).toBe('asked');
+        const transcript = a.attachments?.[0]?.content as { activities: { text: string }[] };
+        expect(transcript.activities.map((t) => t.text)).toEqual(expect.arrayContaining(['借钱不还', '转人工']));
+      })
+      .assertReply((a) => expect(askOf(a)?.field).toBe('plaintiff.kind'))
+      .send({ type: 'event', name: 'handoff.status', value: { state: 'accepted' } } as Partial<Activity>)
+      .assertReply((a) => {
+        expect(a.text).toContain('工作人员');
+        expect(handoffOf(a)?.state).toBe('accepted');
+      });
   });
 });
