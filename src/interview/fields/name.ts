@@ -49,7 +49,10 @@ function tidyName(raw: string): string {
   s = s.replace(/(?<=[\u4E00-\u9FFF])\s+(?=[\u4E00-\u9FFF])/gu, '');
   // Minority names join their parts with a middle dot; keyboards offer several look-alikes.
   s = s.replace(/(?<=[\u4E00-\u9FFF])\s*[•・．.]\s*(?=[\u4E00-\u9FFF])/gu, '·');
-  return trimPunct(s);
+  // An English company name keeps the full stop of its abbreviation: "Co., Ltd.", "Inc.".
+  const abbreviation = /\b(?:Ltd|Co|Inc|Corp|LLC|Bhd|Pte|Jr|Sr)\.$/i.exec(raw.trim());
+  const tidy = trimPunct(s);
+  return abbreviation && !tidy.endsWith('.') ? `${tidy}.` : tidy;
 }
 
 function check(name: string, raw: string, ctx: FieldContext): string | null {

@@ -83,3 +83,13 @@ describe('name: speak, format, validate', () => {
     expect(name.validate(42, ctx('zh-CN'))).toBeTypeOf('string');
   });
 });
+
+describe('name: company abbreviations', () => {
+  it('keeps the full stop of "Co., Ltd." and "Inc." but drops a sentence\'s', () => {
+    const name = getFieldType('name');
+    const ctx = { locale: 'en-US' as const, today: '2026-11-28', options: {} };
+    expect(name.parse('Tianjin Example Construction Co., Ltd.', ctx)).toEqual({ ok: true, value: 'Tianjin Example Construction Co., Ltd.' });
+    expect(name.parse('Acme Inc.', ctx)).toEqual({ ok: true, value: 'Acme Inc.' });
+    expect(name.parse('My name is Zhang San.', ctx)).toEqual({ ok: true, value: 'Zhang San' });
+  });
+});
