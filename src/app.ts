@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import express from 'express';
@@ -23,6 +24,7 @@ import type { Store } from './store/types.js';
 import { createWebChatRoutes } from './web/index.js';
 import { createSpeechService, speechRoutes, type CompositeSpeechService } from './speech/index.js';
 import { kioskAssetsDir, kioskRoutes } from './web/kiosk/index.js';
+import { VisitService } from './visits/service.js';
 
 export interface App {
   app: express.Express;
@@ -34,6 +36,8 @@ export interface App {
   handoff: PersistentHandoffService;
   /** Voice out (Azure, espeak-ng, cached) and in (Azure); the kiosk uses it over /api/speech. */
   speech: CompositeSpeechService;
+  /** Home visits (上门立案): calendar and bookings. */
+  visits: VisitService;
   /** Finishes turns in flight and flushes the store. */
   close(): Promise<void>;
 }
@@ -75,6 +79,19 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   if (!pdf) log.warn({ package: CJK_FONT_PACKAGE }, `no CJK font found: PDF documents are off until the Debian package ${CJK_FONT_PACKAGE} is installed`);
   const store = await openStore(config.dataDir);
   const today = () => todayIn(config.court.timeZone);
+  let visits: VisitService;
+  try {
+    await copyFile(config.visitsCalendarSeed, config.visitsCalendar, fsConstants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    // A bad calendar stops start-up with the file and the problem, like a bad spec.
+    visits = await VisitService.open({
+      dataDir: config.dataDir, calendarFile: config.visitsCalendar, timeZone: config.court.timeZone, today, complaints: store.complaints,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const { key: speechKey, region: speechRegion, host: speechHost, voices, offline, cacheMb } = config.speech;
   const speech = await createSpeechService({
     ...(speechKey || speechHost ? { azure: { key: speechKey, region: speechRegion, host: speechHost, voices } } : {}),
@@ -123,6 +140,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     today,
     clerk: config.clerk,
     fees: config.fees,
+    visits,
     handoff: new HandoffDesk({
       service: handoff,
       complaints: store.complaints,
@@ -199,6 +217,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     renderDocument: (record) => renderer.render(buildDocumentModel(record, { courtName: config.court.name, courtNameEn: config.court.nameEn, today: today(), format }), 'html'),
     config,
     log,
+    visits,
   });
 
   const dl = directLine;
@@ -240,13 +259,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     phone: ph,
     handoff,
     speech,
+    visits,
     async close() {
       clerk.close();
       // Channels first: their turns in flight may still speak and write.
       await Promise.all([dl.close(), azure.close(), ph.close()]);
       await speechHttp.close();
       await speech.close();
-      await Promise.all([handoff.close(), store.close()]);
+      await Promise.all([handoff.close(), visits.close(), store.close()]);
     },
   };
 }

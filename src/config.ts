@@ -28,6 +28,10 @@ export interface Config {
   /** The folders holding the interview specs and the complaint templates. */
   dialogsDir: string;
   templatesDir: string;
+  /** The home-visit calendar (VISITS_CALENDAR), checked at start-up and edited by an admin. */
+  visitsCalendar: string;
+  /** The court's reference calendar in the repository, copied to visitsCalendar on first start. */
+  visitsCalendarSeed: string;
   speech: SpeechSettingsConfig;
   kiosk: KioskConfig;
   /** The phone line (Twilio Programmable Voice, POST /api/phone/twilio). */
@@ -277,6 +281,10 @@ export function loadConfig(env: Env = process.env, projectRoot = process.cwd()):
     logLevel: env.LOG_LEVEL || 'info',
     dialogsDir: path.resolve(projectRoot, env.DIALOGS_DIR || 'dialogs'),
     templatesDir: path.resolve(projectRoot, env.TEMPLATES_DIR || 'templates'),
+    // The live calendar sits with the other runtime data, so an admin's edits never change
+    // a file under version control; the committed reference seeds it on first start.
+    visitsCalendar: path.resolve(projectRoot, env.VISITS_CALENDAR || path.join(env.DATA_DIR || 'data', 'visits-calendar.json')),
+    visitsCalendarSeed: path.resolve(projectRoot, 'data/reference/visits.json'),
     speech: speech(env),
     kiosk: {
       idleSeconds: int(env, 'KIOSK_IDLE_SECONDS', 90, 10, 3600),

@@ -14,6 +14,8 @@ import { markUploadOnly, uploadsOf, type UploadNotice } from './evidence.js';
 import { setRecentTranscript } from './handoff-desk.js';
 import { message, say } from './reply.js';
 import type { BotServices } from './services.js';
+import { VisitDialog, type VisitDialogOptions } from './visit-dialog.js';
+import { visitIntent } from '../visits/messages.js';
 import { markReturnFromClerk, setTurnEnv, turnEnv, utteranceOf, type SpeechRate, type TurnEnv } from './turn.js';
 
 /** Per conversation, beside the dialog stack: which draft it works on. */
@@ -92,6 +94,8 @@ export class ComplaintBot {
     this.preferences = this.userState.createProperty<Preferences>('preferences');
     this.dialogs = new DialogSet(this.dialogState);
     this.dialogs.add(new MainDialog(services));
+    // Pushed on top of the interview from any question; the interview asks again after it.
+    this.dialogs.add(new VisitDialog(services));
   }
 
   async run(context: TurnContext): Promise<void> {
@@ -192,8 +196,20 @@ export class ComplaintBot {
       await dc.beginDialog(MAIN);
       return;
     }
+    const visiting = dc.activeDialog?.id === VisitDialog.id;
+    const intent = this.services.visits && !visiting ? visitIntent(utterance) : null;
+    if (intent) {
+      await dc.beginDialog(VisitDialog.id, { intent } satisfies VisitDialogOptions);
+      return;
+    }
     const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.empty) {
+    if (visiting && dc.activeDialog && dc.activeDialog.id !== VisitDialog.id) {
+      // The visit flow ended: the question it interrupted is asked again, nothing is lost.
+      markReturnFromClerk(context, undefined);
+      await dc.continueDialog();
+      return;
+    }
+    if (result.status === DialogTurnStatus.empty && !visiting) {
       await dc.beginDialog(MAIN, { utterance } satisfies ChooseCaseOptions);
     }
   }

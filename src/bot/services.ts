@@ -3,6 +3,7 @@ import type { Localized } from '../i18n.js';
 import type { HandoffDesk } from './handoff-desk.js';
 import type { CaseSpec, LoadedSpecs } from '../interview/spec.js';
 import type { ComplaintRepository, ComplaintRecord, FileStore } from '../store/types.js';
+import type { VisitService } from '../visits/service.js';
 
 /** What the dialogs use from outside the bot; the composition root fills it in. */
 export interface BotServices {
@@ -18,6 +19,8 @@ export interface BotServices {
   handoff: HandoffDesk;
   /** The province's court-fee figures (DIVORCE_FEE, NON_PROPERTY_FEE); the defaults of src/fees when absent. */
   fees?: FeeSettings;
+  /** Home visits (上门立案); without it the visit words are not taken up. */
+  visits?: VisitService;
   /**
    * Marks a draft finished and returns the capability URLs of its documents: the PDF when
    * a CJK font is installed, the fee relief application when the filer asked for relief.

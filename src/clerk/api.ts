@@ -8,6 +8,8 @@ import { AccountError, normalizeUsername, type PublicAccount, type StaffAccounts
 import type { DraftViews } from './draft.js';
 import { API_MESSAGES, completedMessage, type ApiMessageKey } from './messages.js';
 import { sameSecret, type ClerkSession, type SessionStore } from './sessions.js';
+import type { VisitService } from '../visits/service.js';
+import { mountVisitRoutes } from './visits-api.js';
 
 export const SESSION_COOKIE = 'clerk_session';
 /** The cookie goes only to the API; the console's static files need no session. */
@@ -33,6 +35,8 @@ export interface ClerkApiDeps {
   maxMessageLength: number;
   timeZone: string;
   log: Logger;
+  /** Home visits; their routes are served when given. */
+  visits?: VisitService;
 }
 
 interface Signed {
@@ -574,6 +578,8 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
     });
     res.json({ events, total, page, pageSize });
   });
+
+  if (deps.visits) mountVisitRoutes(router, { visits: deps.visits, adminOnly, audit: record, actor: (res) => signed(res).account.username });
 
   router.use((_req, res) => {
     res.status(404).json({ error: 'not-found', message: API_MESSAGES['not-found'] });

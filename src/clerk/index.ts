@@ -9,6 +9,7 @@ import { createClerkApi } from './api.js';
 import { clerkConsoleRoutes } from './console.js';
 import { DraftViews } from './draft.js';
 import { SessionStore } from './sessions.js';
+import type { VisitService } from '../visits/service.js';
 
 export { AccountError, StaffAccounts, normalizeUsername, type PublicAccount } from './accounts.js';
 export { COOKIE_PATH, SESSION_COOKIE } from './api.js';
@@ -27,6 +28,8 @@ export interface ClerkOptions {
   renderDocument(record: ComplaintRecord): string;
   config: Pick<Config, 'publicUrl' | 'maxMessageLength' | 'court' | 'staff'>;
   log: Logger;
+  /** Home visits, for the console's visit routes. */
+  visits?: VisitService;
 }
 
 export interface Clerk {
@@ -61,6 +64,7 @@ export function createClerk(options: ClerkOptions): Clerk {
     maxMessageLength: config.maxMessageLength,
     timeZone: config.court.timeZone,
     log: options.log,
+    ...(options.visits ? { visits: options.visits } : {}),
   });
   return { api: api.router, console: clerkConsoleRoutes(), accounts, close: api.close };
 }

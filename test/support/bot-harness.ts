@@ -10,12 +10,14 @@ import { loadSpecs } from '../../src/interview/spec.js';
 import { createLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
+import { VisitService } from '../../src/visits/service.js';
 
 export interface BotHarness {
   dir: string;
   store: Store;
   services: BotServices;
   handoff: PersistentHandoffService;
+  visits: VisitService;
   /** What the queue sent to filers outside their turns (the channel's proactive path). */
   delivered: { record: HandoffRecord; activity: Partial<Activity> }[];
   returned: { record: HandoffRecord; field?: string }[];
@@ -25,7 +27,7 @@ export interface BotHarness {
 }
 
 /** The real bot, store and queue over a temporary folder, for botbuilder's TestAdapter. */
-export async function botHarness(options: { today?: string; officeOpen?: boolean } = {}): Promise<BotHarness> {
+export async function botHarness(options: { today?: string; officeOpen?: boolean; visitsCalendar?: string } = {}): Promise<BotHarness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bot-dialogs-'));
   const store = await openStore(dir);
   const specs = loadSpecs(path.resolve(import.meta.dirname, '../../dialogs'));
@@ -42,6 +44,13 @@ export async function botHarness(options: { today?: string; officeOpen?: boolean
       returned.push({ record, field });
     },
   });
+  const visits = await VisitService.open({
+    dataDir: dir,
+    calendarFile: options.visitsCalendar ?? path.resolve(import.meta.dirname, '../../data/reference/visits.json'),
+    timeZone: 'Asia/Shanghai',
+    today,
+    complaints: store.complaints,
+  });
   const clerk = { phone: '022-12368000', hours: { 'zh-CN': '工作日', 'en-US': 'weekdays' } };
   const services: BotServices = {
     complaints: store.complaints,
@@ -50,6 +59,7 @@ export async function botHarness(options: { today?: string; officeOpen?: boolean
     cases: new Map(specs.cases.map((c) => [c.caseType, c])),
     today,
     clerk,
+    visits,
     handoff: new HandoffDesk({ service: handoff, complaints: store.complaints, messages: specs.messages, clerk, today, officeOpen: () => options.officeOpen ?? true }),
     async finishComplaint(id) {
       const record = await store.complaints.update(id, (r) => {
@@ -61,13 +71,14 @@ export async function botHarness(options: { today?: string; officeOpen?: boolean
   };
   let conversations = 0;
   const harness: BotHarness = {
-    dir, store, services, handoff, delivered, returned,
+    dir, store, services, handoff, visits, delivered, returned,
     bot: () => new ComplaintBot(store.botStorage, services, createLogger('silent')),
     // Each adapter is its own conversation (TestAdapter would otherwise reuse one id).
     adapter: (locale = 'zh-CN', bot = harness.bot()) =>
       new TestAdapter((context) => bot.run(context), { locale, conversation: { id: `conversation-${(conversations += 1)}`, isGroup: false, conversationType: 'personal', name: '' } }),
     async close() {
       await handoff.close();
+      await visits.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },
