@@ -579,7 +579,7 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
     res.json({ events, total, page, pageSize });
   });
 
-  if (deps.visits) mountVisitRoutes(router, { visits: deps.visits, adminOnly, audit: record, actor: (res) => signed(res).account.username });
+  if (deps.visits) mountVisitRoutes(router, { visits: deps.visits, complaints, adminOnly, audit: record, actor: (res) => signed(res).account.username });
 
   router.use((_req, res) => {
     res.status(404).json({ error: 'not-found', message: API_MESSAGES['not-found'] });

@@ -1,3 +1,4 @@
+import type { ComplaintRepository } from '../store/types.js';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { normalizeLocale } from '../i18n.js';
 import type { NewAuditEvent } from '../store/types.js';
@@ -6,6 +7,8 @@ import { VisitError, type VisitService } from '../visits/service.js';
 
 export interface VisitRouteDeps {
   visits: VisitService;
+  /** The drafts the bookings point to, for the filer's name on each visit. */
+  complaints: Pick<ComplaintRepository, 'get'>;
   adminOnly: RequestHandler;
   /** Writes the audit event (ids only, never the visit's address or phone). */
   audit(event: NewAuditEvent): Promise<unknown>;
@@ -61,7 +64,13 @@ export function mountVisitRoutes(router: Router, deps: VisitRouteDeps): void {
 
   router.get('/visits', guard(async (req, res) => {
     const date = dateParam(req) ?? visits.today();
-    const day = await visits.forDay(date);
+    const booked = await visits.forDay(date);
+    // The visiting clerks greet the filer by name: it comes from the draft the booking carries.
+    const day = await Promise.all(booked.map(async (visit) => {
+      const draft = visit.complaintId ? await deps.complaints.get(visit.complaintId) : undefined;
+      const name = draft?.answers['plaintiff.name'] ?? draft?.answers['plaintiff.orgName'];
+      return typeof name === 'string' ? { ...visit, filerName: name } : visit;
+    }));
     const teams = visits.calendar.teams;
     await deps.audit({ actor: deps.actor(res), action: 'visits-view', recordId: date });
     res.json({

@@ -23,6 +23,23 @@
       accountsHeading: '工作人员账号', displayName: '显示的名字', role: '角色', role_clerk: '书记员', role_admin: '管理员',
       addAccount: '添加账号', newPassword: '密码（至少10个字符）', auditHeading: '查看和修改记录',
       auditActor: '工作人员', auditRecord: '记录编号',
+      tabVisits: '上门立案', visitsHeading: '上门立案', visitsDate: '哪一天', visitsShow: '查看这一天', visitsToday: '今天',
+      visitsExport: '导出这一天（日历文件）', visitsCount: '{date}：共{n}次上门。', visitsNone: '{date}：这一天没有上门安排。',
+      teamUnassigned: '还没派小组', teamHeading: '{team}（{n}）', teamEmpty: '这个小组这一天没有安排。', visitAddress: '地址', visitLandmark: '标志物',
+      visitPhone: '电话', visitReason: '上门原因', visitStatus: '状态', visitNote: '说明', visitCode: '上门码',
+      visitReason_age: '70岁以上老人', visitReason_disability: '残疾', visitReason_illness: '重病',
+      visitReason_military: '军人或退役军人', visitReason_other: '其他原因', visitNeedsReview: '待工作人员决定是否上门',
+      visitStatus_booked: '已预约', visitStatus_cancelled: '已取消', visitStatus_done: '已办完', visitStatus_failed: '没办成',
+      assignLabel: '派哪个小组', assignButton: '派这个小组', assignChoose: '请先选一个小组。', assigned: '已派“{team}”。',
+      outcomeLabel: '上门结果', visitOutcome_done: '办完了', visitOutcome_failed: '没办成', visitOutcome_cancelled: '取消上门',
+      outcomeReason: '原因（没办成或取消时要写）', outcomeSave: '记下结果', outcomeChoose: '请先选上门结果。',
+      reasonNeeded: '请写上原因，下一位同事才知道发生了什么。', outcomeSaved: '已记下：{outcome}。', openDraft: '打开起诉状草稿',
+      visitSettingsHeading: '上门日历设置（管理员）', visitSettingsLabel: '日历设置（JSON 格式）', visitSettingsSave: '保存设置',
+      visitSettingsReload: '重新读取', settingsSaved: '设置已保存。', settingsNotJson: '格式不对，没有保存：{problem}',
+      visitSettingsHelp: '这里是上门的日子、时段、小组、节假日和服务区域。改好后点“保存设置”，服务器会先检查，有错会在下面说明，不会保存。',
+      'action_visits-view': '看了上门安排', 'action_visits-export': '导出上门日历', 'action_visit-assign': '派了小组',
+      'action_visit-done': '上门办完', 'action_visit-failed': '上门没办成', 'action_visit-cancelled': '取消上门',
+      'action_visit-calendar-edit': '改了上门日历', outcome_failed: '（没成功）',
       accept: '接待', open: '打开', view: '查看', takenBy: '{name}正在接待', you: '您',
       minutes: '{n}分钟', lessThanMinute: '不到1分钟', position: '第{n}位',
       priority_urgent: '紧急', priority_elderly: '老年人', priority_disabled: '残疾人', priority_military: '军人', priority_normal: '一般',
@@ -66,6 +83,23 @@
       accountsHeading: 'Staff accounts', displayName: 'Display name', role: 'Role', role_clerk: 'Clerk', role_admin: 'Admin',
       addAccount: 'Add account', newPassword: 'Password (at least 10 characters)', auditHeading: 'Views and changes',
       auditActor: 'Staff', auditRecord: 'Record id',
+      tabVisits: 'Home visits', visitsHeading: 'Home visits', visitsDate: 'Day', visitsShow: 'Show this day', visitsToday: 'Today',
+      visitsExport: 'Export the day (iCalendar)', visitsCount: '{date}: {n} visits.', visitsNone: '{date}: no visits on this day.',
+      teamUnassigned: 'No team yet', teamHeading: '{team} ({n})', teamEmpty: 'Nothing planned for this team on this day.', visitAddress: 'Address', visitLandmark: 'Landmark',
+      visitPhone: 'Phone', visitReason: 'Reason for the visit', visitStatus: 'Status', visitNote: 'Note', visitCode: 'Visit code',
+      visitReason_age: 'Aged 70 or over', visitReason_disability: 'Disability', visitReason_illness: 'Serious illness',
+      visitReason_military: 'Military or veteran', visitReason_other: 'Other reason', visitNeedsReview: 'A clerk must decide whether to visit',
+      visitStatus_booked: 'Booked', visitStatus_cancelled: 'Cancelled', visitStatus_done: 'Done', visitStatus_failed: 'Failed',
+      assignLabel: 'Team to send', assignButton: 'Send this team', assignChoose: 'Please choose a team first.', assigned: 'Sent "{team}".',
+      outcomeLabel: 'Outcome', visitOutcome_done: 'Done', visitOutcome_failed: 'Failed', visitOutcome_cancelled: 'Cancel the visit',
+      outcomeReason: 'Reason (needed if failed or cancelled)', outcomeSave: 'Record the outcome', outcomeChoose: 'Please choose the outcome first.',
+      reasonNeeded: 'Please write the reason, so the next colleague knows what happened.', outcomeSaved: 'Recorded: {outcome}.', openDraft: 'Open the draft complaint',
+      visitSettingsHeading: 'Visit calendar settings (admins)', visitSettingsLabel: 'Calendar settings (JSON)', visitSettingsSave: 'Save settings',
+      visitSettingsReload: 'Load again', settingsSaved: 'Settings saved.', settingsNotJson: 'Not saved, the text is not valid JSON: {problem}',
+      visitSettingsHelp: 'The visit days, time slots, teams, holidays and areas served. After a change press "Save settings": the server checks it first and, if something is wrong, says what below and saves nothing.',
+      'action_visits-view': 'Viewed home visits', 'action_visits-export': 'Exported the visit calendar', 'action_visit-assign': 'Assigned a team',
+      'action_visit-done': 'Visit done', 'action_visit-failed': 'Visit failed', 'action_visit-cancelled': 'Cancelled a visit',
+      'action_visit-calendar-edit': 'Edited the visit calendar', outcome_failed: '(failed)',
       accept: 'Accept', open: 'Open', view: 'View', takenBy: 'With {name}', you: 'you',
       minutes: '{n} min', lessThanMinute: 'under 1 min', position: 'No. {n}',
       priority_urgent: 'Urgent', priority_elderly: 'Elderly', priority_disabled: 'Disability', priority_military: 'Military', priority_normal: 'Normal',
@@ -104,6 +138,8 @@
     complaintsPage: 1,
     auditPage: 1,
     events: null,
+    visits: null,
+    visitsRequest: 0,
   };
 
   // ── language ────────────────────────────────────────────────────────────────
@@ -130,6 +166,8 @@
     renderQueue();
     if (state.handoff) renderHandoff();
     if (state.complaint) renderComplaint();
+    if (state.visits) renderVisits();
+    updateVisitsExport();
   }
 
   function setLanguage(lang) {
@@ -209,7 +247,7 @@
   }
 
   // ── views ───────────────────────────────────────────────────────────────────
-  const VIEWS = ['queue', 'handoff', 'complaints', 'complaint', 'accounts', 'audit'];
+  const VIEWS = ['queue', 'handoff', 'complaints', 'complaint', 'visits', 'accounts', 'audit'];
   function show(view, focus = true) {
     for (const name of VIEWS) $(`${name}-view`).hidden = name !== view;
     const tab = view === 'handoff' ? 'queue' : view === 'complaint' ? 'complaints' : view;
@@ -240,6 +278,9 @@
     state.me = null;
     state.handoff = null;
     state.complaint = null;
+    state.visits = null;
+    $('visits-teams').replaceChildren();
+    $('visit-settings-json').value = '';
     if (state.events) state.events.close();
     state.events = null;
     $('app-view').hidden = true;
@@ -663,6 +704,225 @@
     }
   }
 
+  // ── home visits ─────────────────────────────────────────────────────────────
+  async function loadVisits(date) {
+    // A slower answer for a day picked earlier must not replace the day picked last.
+    state.visitsRequest += 1;
+    const request = state.visitsRequest;
+    const query = /^\d{4}-\d{2}-\d{2}$/.test(date || '') ? `?date=${encodeURIComponent(date)}` : '';
+    try {
+      const data = await api('GET', `/visits${query}`);
+      if (request !== state.visitsRequest) return;
+      state.visits = data;
+      $('visits-date').value = data.date;
+      renderVisits();
+    } catch (e) {
+      if (request === state.visitsRequest) showError($('visits-count'), e);
+    }
+  }
+
+  function updateVisitsExport() {
+    const date = $('visits-date').value || (state.visits ? state.visits.date : '');
+    const link = $('visits-ics');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+      link.hidden = true;
+      return;
+    }
+    link.hidden = false;
+    link.href = `/api/clerk/visits/calendar.ics?${new URLSearchParams({ date, lang: state.lang })}`;
+  }
+
+  function slotLabel(visit) {
+    const slot = state.visits.slots.find((s) => s.id === visit.slotId);
+    // The slot's own hours are the court's wall-clock time, whatever this computer's zone.
+    if (slot) return `${pick(slot.name)} ${slot.start}–${slot.end}`;
+    return `${visit.start.slice(11, 16)}–${visit.end.slice(11, 16)}`;
+  }
+
+  /** Mobile numbers in 3-4-4 groups, as they are read aloud on the phone. */
+  function phoneGroups(phone) {
+    return /^1\d{10}$/.test(phone) ? `${phone.slice(0, 3)} ${phone.slice(3, 7)} ${phone.slice(7)}` : phone;
+  }
+
+  function renderVisits() {
+    const data = state.visits;
+    if (!data) return;
+    updateVisitsExport();
+    $('visits-count').textContent = data.visits.length ? t('visitsCount', { date: data.date, n: data.visits.length }) : t('visitsNone', { date: data.date });
+    const container = $('visits-teams');
+    container.replaceChildren();
+    const byId = new Map(data.visits.map((v) => [v.id, v]));
+    // Visits without a team come first: they are the ones waiting for a clerk.
+    const groups = [{ id: 'unassigned', title: t('teamUnassigned') }, ...data.teams.map((team) => ({ id: team.id, title: pick(team.name) }))];
+    let counter = 0;
+    for (const group of groups) {
+      const visits = (data.byTeam[group.id] || []).map((id) => byId.get(id)).filter(Boolean);
+      if (group.id === 'unassigned' && visits.length === 0) continue;
+      const headingId = `visits-team-${group.id}`;
+      const section = el('section', { className: 'visit-team', 'aria-labelledby': headingId },
+        el('h3', { id: headingId, text: t('teamHeading', { team: group.title, n: visits.length }) }));
+      if (visits.length === 0) section.append(el('p', { className: 'note', text: t('teamEmpty') }));
+      else section.append(el('ol', { className: 'visit-list' }, visits.map((visit) => visitCard(visit, (counter += 1)))));
+      container.append(section);
+    }
+  }
+
+  function visitCard(visit, n) {
+    const id = `visit-${n}`;
+    // Only a visit still to happen waits for a decision; an assigned or finished one has had it.
+    const waiting = visit.needsReview && visit.status === 'booked';
+    const name = visit.filerName || t('noName');
+    const detail = (term, value, className) => [el('dt', { text: term }), el('dd', { className, text: value })];
+    const reason = t(`visitReason_${visit.reason}`);
+    const card = el('li', { className: `visit visit-${visit.status}${waiting ? ' visit-review' : ''}`, 'data-visit-id': visit.id },
+      el('h4', { id: `${id}-heading`, className: 'visit-title', tabindex: '-1' },
+        `${slotLabel(visit)}　${name}`,
+        waiting ? el('span', { className: 'badge badge-review', text: t('visitNeedsReview') }) : null),
+      el('dl', { className: 'visit-details' },
+        detail(t('visitAddress'), visit.address),
+        visit.landmark ? detail(t('visitLandmark'), visit.landmark) : null,
+        detail(t('visitPhone'), phoneGroups(visit.phone), 'code'),
+        detail(t('visitReason'), reason),
+        detail(t('visitStatus'), t(`visitStatus_${visit.status}`)),
+        visit.outcomeNote ? detail(t('visitNote'), visit.outcomeNote) : null,
+        detail(t('visitCode'), visit.code, 'code')));
+    if (visit.complaintId) {
+      card.append(el('div', { className: 'action-row' },
+        el('button', { type: 'button', text: t('openDraft'), 'aria-describedby': `${id}-heading`, onClick: () => openComplaint(visit.complaintId) })));
+    }
+    if (visit.status === 'booked') card.append(assignForm(visit, id), outcomeForm(visit, id));
+    return card;
+  }
+
+  function focusVisit(visitId) {
+    const card = document.querySelector(`.visit[data-visit-id="${CSS.escape(visitId)}"] .visit-title`);
+    if (card) card.focus();
+  }
+
+  function assignForm(visit, id) {
+    const select = el('select', { id: `${id}-team`, 'aria-describedby': `${id}-heading ${id}-team-error` },
+      el('option', { value: '', text: t('choose') }),
+      state.visits.teams.map((team) => el('option', { value: team.id, text: pick(team.name) })));
+    select.value = visit.teamId || '';
+    const error = el('p', { id: `${id}-team-error`, className: 'error', role: 'alert' });
+    const form = el('form', { className: 'visit-form', novalidate: true },
+      el('div', { className: 'action-row' },
+        el('label', { for: `${id}-team`, text: t('assignLabel') }), select,
+        el('button', { type: 'submit', text: t('assignButton') })),
+      error);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.textContent = '';
+      select.removeAttribute('aria-invalid');
+      if (!select.value) {
+        error.textContent = t('assignChoose');
+        select.setAttribute('aria-invalid', 'true');
+        select.focus();
+        return;
+      }
+      try {
+        await api('POST', `/visits/${encodeURIComponent(visit.id)}/assign`, { teamId: select.value });
+        const team = state.visits.teams.find((tm) => tm.id === select.value);
+        const message = t('assigned', { team: team ? pick(team.name) : select.value });
+        await loadVisits(state.visits.date);
+        $('visits-status').textContent = message;
+        focusVisit(visit.id);
+      } catch (e) {
+        showError(error, e);
+        select.setAttribute('aria-invalid', 'true');
+        select.focus();
+      }
+    });
+    return form;
+  }
+
+  function outcomeForm(visit, id) {
+    const select = el('select', { id: `${id}-outcome`, 'aria-describedby': `${id}-heading ${id}-outcome-error` },
+      el('option', { value: '', text: t('choose') }),
+      ['done', 'failed', 'cancelled'].map((value) => el('option', { value, text: t(`visitOutcome_${value}`) })));
+    const reason = el('input', { id: `${id}-reason`, type: 'text', maxlength: '500', autocomplete: 'off', 'aria-describedby': `${id}-outcome-error` });
+    const error = el('p', { id: `${id}-outcome-error`, className: 'error', role: 'alert' });
+    const form = el('form', { className: 'visit-form', novalidate: true },
+      el('div', { className: 'action-row' },
+        el('label', { for: `${id}-outcome`, text: t('outcomeLabel') }), select,
+        el('label', { for: `${id}-reason`, text: t('outcomeReason') }), reason,
+        el('button', { type: 'submit', text: t('outcomeSave') })),
+      error);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.textContent = '';
+      select.removeAttribute('aria-invalid');
+      reason.removeAttribute('aria-invalid');
+      const outcome = select.value;
+      const words = reason.value.trim();
+      if (!outcome) {
+        error.textContent = t('outcomeChoose');
+        select.setAttribute('aria-invalid', 'true');
+        select.focus();
+        return;
+      }
+      // The API refuses a failed or cancelled visit without a reason; say so before sending.
+      if (outcome !== 'done' && !words) {
+        error.textContent = t('reasonNeeded');
+        reason.setAttribute('aria-invalid', 'true');
+        reason.focus();
+        return;
+      }
+      try {
+        await api('POST', `/visits/${encodeURIComponent(visit.id)}/outcome`, words ? { outcome, reason: words } : { outcome });
+        const message = t('outcomeSaved', { outcome: t(`visitStatus_${outcome}`) });
+        await loadVisits(state.visits.date);
+        $('visits-status').textContent = message;
+        focusVisit(visit.id);
+      } catch (e) {
+        showError(error, e);
+        select.focus();
+      }
+    });
+    return form;
+  }
+
+  async function loadVisitSettings() {
+    if (!state.me || state.me.role !== 'admin') return;
+    const error = $('visit-settings-error');
+    error.textContent = '';
+    $('visit-settings-status').textContent = '';
+    $('visit-settings-json').removeAttribute('aria-invalid');
+    try {
+      $('visit-settings-json').value = JSON.stringify(await api('GET', '/visits/settings'), null, 2);
+    } catch (e) {
+      showError(error, e);
+    }
+  }
+
+  async function onSaveVisitSettings(event) {
+    event.preventDefault();
+    const area = $('visit-settings-json');
+    const error = $('visit-settings-error');
+    error.textContent = '';
+    $('visit-settings-status').textContent = '';
+    area.removeAttribute('aria-invalid');
+    let calendar;
+    try {
+      calendar = JSON.parse(area.value);
+    } catch (e) {
+      error.textContent = t('settingsNotJson', { problem: e instanceof Error ? e.message : String(e) });
+      area.setAttribute('aria-invalid', 'true');
+      area.focus();
+      return;
+    }
+    try {
+      area.value = JSON.stringify(await api('PUT', '/visits/settings', calendar), null, 2);
+      $('visit-settings-status').textContent = t('settingsSaved');
+      // Teams or slots may have changed: the day's view follows the new calendar.
+      if (state.visits) await loadVisits(state.visits.date);
+    } catch (e) {
+      showError(error, e);
+      area.setAttribute('aria-invalid', 'true');
+      area.focus();
+    }
+  }
+
   // ── accounts (admins) ───────────────────────────────────────────────────────
   async function loadAccounts() {
     try {
@@ -753,6 +1013,11 @@
       show('complaints');
       void loadComplaints(1);
     }
+    if (view === 'visits') {
+      show('visits');
+      void loadVisits(state.visits ? state.visits.date : '');
+      void loadVisitSettings();
+    }
     if (view === 'accounts') {
       show('accounts');
       void loadAccounts();
@@ -798,6 +1063,18 @@
       void loadComplaints(state.complaintsPage);
     });
     $('account-form').addEventListener('submit', onAddAccount);
+    $('visits-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      $('visits-status').textContent = '';
+      void loadVisits($('visits-date').value);
+    });
+    $('visits-today').addEventListener('click', () => {
+      $('visits-status').textContent = '';
+      void loadVisits('');
+    });
+    $('visits-date').addEventListener('change', updateVisitsExport);
+    $('visit-settings-form').addEventListener('submit', onSaveVisitSettings);
+    $('visit-settings-reload').addEventListener('click', () => void loadVisitSettings());
     $('audit-form').addEventListener('submit', (event) => {
       event.preventDefault();
       void loadAudit(1);
