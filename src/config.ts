@@ -296,5 +296,13 @@ export function loadConfig(env: Env = process.env, projectRoot = process.cwd()):
 
 /** Today's date in the court's time zone, 'YYYY-MM-DD'. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = DAY_FORMATS.get(timeZone);
+  if (!format) {
+    // Building a formatter costs more than using one, and every turn asks for today.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    DAY_FORMATS.set(timeZone, format);
+  }
+  return format.format(now);
 }
+
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
