@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectLineTestClient, play } from '../support/directline-client.js';
+import { DirectLineTestClient, play, documentOf } from '../support/directline-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -14,13 +14,6 @@ afterAll(async () => {
 function daysAgoZh(days: number): string {
   const d = new Date(Date.now() - days * 86_400_000);
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
-}
-
-async function documentOf(client: DirectLineTestClient): Promise<{ html: string; text: string }> {
-  const url = client.received.at(-1)!.channelData!.complaint!.documentUrl;
-  const html = await (await fetch(url)).text();
-  const text = await (await fetch(url.replace(/\.html$/, '.txt'))).text();
-  return { html, text };
 }
 
 describe('divorce over Direct Line, zh-CN', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectLineTestClient, play } from '../support/directline-client.js';
+import { DirectLineTestClient, play, documentOf } from '../support/directline-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -9,13 +9,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
 });
-
-async function documentOf(client: DirectLineTestClient): Promise<{ html: string; text: string }> {
-  const url = client.received.at(-1)!.channelData!.complaint!.documentUrl;
-  const html = await (await fetch(url)).text();
-  const text = await (await fetch(url.replace(/\.html$/, '.txt'))).text();
-  return { html, text };
-}
 
 const FACTS =
   '2024年5月，楼上302室装修，卫生间的水管漏水，把我家202室的天花板和墙泡坏了，地板也鼓了。我找过他三次，他说不是他家的事，' +

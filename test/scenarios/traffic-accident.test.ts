@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectLineTestClient, play } from '../support/directline-client.js';
+import { DirectLineTestClient, play, documentOf } from '../support/directline-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -9,13 +9,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
 });
-
-async function documentOf(client: DirectLineTestClient): Promise<{ html: string; text: string }> {
-  const url = client.received.at(-1)!.channelData!.complaint!.documentUrl;
-  const html = await (await fetch(url)).text();
-  const text = await (await fetch(url.replace(/\.html$/, '.txt'))).text();
-  return { html, text };
-}
 
 describe('traffic accident over Direct Line, zh-CN', () => {
   it('sues the driver and the insurer for the losses, totalled in the claim', async () => {

@@ -117,3 +117,11 @@ export async function play(client: DirectLineTestClient, script: Script, maxTurn
   }
   throw new Error('the conversation did not end');
 }
+
+/** The finished complaint the conversation ended with, as HTML and as plain text. */
+export async function documentOf(client: DirectLineTestClient): Promise<{ html: string; text: string }> {
+  const url = client.received.at(-1)!.channelData!.complaint!.documentUrl;
+  const html = await (await fetch(url)).text();
+  const text = await (await fetch(url.replace(/\.html$/, '.txt'))).text();
+  return { html, text };
+}
