@@ -25,6 +25,7 @@ import { createWebChatRoutes } from './web/index.js';
 import { createSpeechService, speechRoutes, type CompositeSpeechService } from './speech/index.js';
 import { kioskAssetsDir, kioskRoutes } from './web/kiosk/index.js';
 import { VisitService } from './visits/service.js';
+import { VISIT_TEXT_KEYS } from './visits/messages.js';
 
 export interface App {
   app: express.Express;
@@ -69,7 +70,7 @@ async function tokenKey(config: Config): Promise<Uint8Array> {
 
 /** The composition root: config → store → specs → documents → bot → channels → HTTP. */
 export async function createApp(config: Config, log: Logger): Promise<App> {
-  const specs = loadSpecs(config.dialogsDir);
+  const specs = loadSpecs(config.dialogsDir, { requiredTexts: { visits: VISIT_TEXT_KEYS } });
   const format = createAnswerFormatter(specs);
   const renderer = createDocumentRenderer({
     templatesDir: config.templatesDir, format, caseTypes: specs.cases.map((c) => c.template), documents: [RELIEF_DOCUMENT],

@@ -4,7 +4,7 @@ import type { ChoiceOption, FieldTypeName } from '../interview/fields/types.js';
 import { digitsSsml, escapeXml } from '../speech/ssml.js';
 import { areaOf, parseSlotKey, slotKey, type SlotRef } from '../visits/calendar.js';
 import { ageFromDraft, ageFromIdNumber, ELDERLY_AGE, type VisitReason } from '../visits/eligibility.js';
-import { LATER_CHOICE, REASON_CHOICES, VISIT_TEXT, type VisitIntent, type VisitTextKey } from '../visits/messages.js';
+import { LATER_CHOICE, REASON_CHOICES, type VisitIntent, type VisitTextKey } from '../visits/messages.js';
 import type { VisitService } from '../visits/service.js';
 import { AskingDialog } from './asking-dialog.js';
 import { buildQuestion, choicesForAsk, confirmChoicesForAsk, joinSpoken, message, say, spokenFromTemplate, type Spoken } from './reply.js';
@@ -62,7 +62,10 @@ export class VisitDialog extends AskingDialog<VisitState> {
   }
 
   private text(dc: DialogContext, key: VisitTextKey, vars: Record<string, string | number> = {}, speakVars: Record<string, string> = {}): Spoken {
-    return spokenFromTemplate(VISIT_TEXT[key][turnEnv(dc.context).locale], vars, speakVars);
+    // The loader has checked at start-up that every key is there (dialogs/texts/visits.yaml).
+    const text = this.services.specs.texts['visits']?.[key];
+    if (!text) throw new Error(`dialogs/texts/visits.yaml has no "${key}"`);
+    return spokenFromTemplate(text[turnEnv(dc.context).locale], vars, speakVars);
   }
 
   override async beginDialog(dc: DialogContext, options?: VisitDialogOptions): Promise<DialogTurnResult> {

@@ -254,6 +254,40 @@ const messagesSchema = z.object(Object.fromEntries(MESSAGE_KEYS.map((k) => [k, l
 export interface LoadedSpecs {
   cases: CaseSpec[];
   messages: Messages;
+  /**
+   * Other bot sentences by area (`dialogs/texts/<area>.yaml`), e.g. texts.visits.intro:
+   * flows outside the interview keep their words as data too.
+   */
+  texts: Record<string, Record<string, Localized>>;
+}
+
+export interface LoadOptions {
+  /** Keys each text area must have, by the code that says them: { visits: ['intro', …] }. */
+  requiredTexts?: Record<string, readonly string[]>;
+}
+
+const textsSchema = z.record(z.string().regex(/^[a-zA-Z][\w-]*$/, 'text keys are words'), localized);
+
+function loadTexts(dir: string, required: Record<string, readonly string[]>): LoadedSpecs['texts'] {
+  const textDir = path.join(dir, 'texts');
+  let files: string[] = [];
+  try {
+    files = readdirSync(textDir).filter((f) => f.endsWith('.yaml')).sort();
+  } catch {
+    // No texts folder: only a problem when some area is required (below).
+  }
+  const texts: LoadedSpecs['texts'] = {};
+  for (const name of files) {
+    const label = `dialogs/texts/${name}`;
+    texts[name.replace(/\.yaml$/, '')] = check(textsSchema, readYaml(path.join(textDir, name), label), label);
+  }
+  for (const [area, keys] of Object.entries(required)) {
+    const label = `dialogs/texts/${area}.yaml`;
+    const have = texts[area];
+    if (!have) throw new SpecError(label, '', 'is missing');
+    for (const key of keys) if (!have[key]) throw new SpecError(label, key, 'is missing (both zh-CN and en-US are needed)');
+  }
+  return texts;
 }
 
 /** Placeholders the engine fills itself; anything else must come from the section's vars. */
@@ -491,7 +525,7 @@ function buildCase(raw: z.infer<typeof caseSchema>, label: string, blocks: Map<s
 }
 
 /** Loads and checks every spec in `dir` (dialogs/). Throws SpecError naming the file and field. */
-export function loadSpecs(dir: string): LoadedSpecs {
+export function loadSpecs(dir: string, options: LoadOptions = {}): LoadedSpecs {
   const blocks = loadBlocks(dir);
   const messagesLabel = 'dialogs/messages.yaml';
   const messages = check(messagesSchema, readYaml(path.join(dir, 'messages.yaml'), messagesLabel), messagesLabel) as Messages;
@@ -506,5 +540,5 @@ export function loadSpecs(dir: string): LoadedSpecs {
   }
   if (cases.length === 0) throw new SpecError('dialogs/', '', 'holds no case type specs');
   cases.sort((a, b) => a.order - b.order || a.caseType.localeCompare(b.caseType));
-  return { cases, messages };
+  return { cases, messages, texts: loadTexts(dir, options.requiredTexts ?? {}) };
 }

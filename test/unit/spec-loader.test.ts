@@ -109,3 +109,18 @@ describe('a bad spec stops start-up naming the file and the field', () => {
     expect(errorOf(dir)).toMatch(/field loan\.date: the field id is used twice/);
   });
 });
+
+describe('texts of flows outside the interview', () => {
+  it('are loaded by area, and a missing key the code needs stops start-up naming the file and the key', async () => {
+    const { VISIT_TEXT_KEYS } = await import('../../src/visits/messages.js');
+    const loaded = loadSpecs(DIALOGS, { requiredTexts: { visits: VISIT_TEXT_KEYS } });
+    expect(loaded.texts['visits']?.['intro']?.['zh-CN']).toContain('来不了法院');
+    const dir = withEdited('texts/visits.yaml', (t) => t.replace(/^ageEligible:\n  zh-CN: .*\n  en-US: .*\n/m, ''));
+    try {
+      loadSpecs(dir, { requiredTexts: { visits: VISIT_TEXT_KEYS } });
+      throw new Error('loaded');
+    } catch (error) {
+      expect((error as Error).message).toBe('dialogs/texts/visits.yaml: ageEligible: is missing (both zh-CN and en-US are needed)');
+    }
+  });
+});
