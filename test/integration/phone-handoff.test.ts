@@ -7,83 +7,12 @@ import { listen } from '../../src/app.js';
 import { createPhoneChannel, PHONE_CHANNEL_ID, type PhoneChannel, type PhoneSpeech } from '../../src/channels/phone/index.js';
 import { createLogger } from '../../src/log.js';
 import { loadSpecs } from '../../src/interview/spec.js';
-import { checkWellFormed, digitsSsml } from '../../src/speech/ssml.js';
+import { digitsSsml } from '../../src/speech/ssml.js';
 import { pcmToWav } from '../../src/speech/wav.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { find, squash, textOf, twiml, type XmlNode } from '../support/twiml.js';
 
 // ---- TwiML, checked against what Twilio documents (as in phone.test.ts) -------------------
-
-interface XmlNode {
-  name: string;
-  attrs: Record<string, string>;
-  children: (XmlNode | string)[];
-}
-const decode = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_m, n: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[n] ?? '');
-const SSML = ['break', 'emphasis', 'lang', 'p', 'phoneme', 'prosody', 's', 'say-as', 'sub', 'w'];
-const DOCUMENTED: Record<string, { attrs: string[]; children: string[] }> = {
-  Response: { attrs: [], children: ['Say', 'Play', 'Gather', 'Dial', 'Hangup', 'Pause', 'Redirect'] },
-  Say: { attrs: ['voice', 'language', 'loop'], children: ['#text', ...SSML] },
-  Play: { attrs: ['loop', 'digits'], children: ['#text'] },
-  Gather: {
-    attrs: ['action', 'actionOnEmptyResult', 'bargeIn', 'debug', 'enhanced', 'finishOnKey', 'hints', 'input', 'language', 'maxSpeechTime', 'method',
-      'numDigits', 'partialResultCallback', 'partialResultCallbackMethod', 'profanityFilter', 'speechModel', 'speechTimeout', 'timeout'],
-    children: ['Say', 'Play', 'Pause'],
-  },
-  Dial: { attrs: ['action', 'answerOnBridge', 'callerId', 'hangupOnStar', 'method', 'record', 'ringTone', 'timeLimit', 'timeout', 'trim'], children: ['#text', 'Number'] },
-  Hangup: { attrs: [], children: [] },
-  Pause: { attrs: ['length'], children: [] },
-  Redirect: { attrs: ['method'], children: ['#text'] },
-  prosody: { attrs: ['rate', 'pitch', 'volume'], children: ['#text', ...SSML] },
-  break: { attrs: ['time', 'strength'], children: [] },
-  'say-as': { attrs: ['interpret-as', 'format'], children: ['#text'] },
-  sub: { attrs: ['alias'], children: ['#text'] },
-  p: { attrs: [], children: ['#text', ...SSML] },
-  s: { attrs: [], children: ['#text', ...SSML] },
-  emphasis: { attrs: ['level'], children: ['#text', ...SSML] },
-  lang: { attrs: ['xml:lang'], children: ['#text', ...SSML] },
-  w: { attrs: ['role'], children: ['#text'] },
-  phoneme: { attrs: ['alphabet', 'ph'], children: ['#text'] },
-};
-
-function twiml(xml: string): XmlNode {
-  const body = xml.replace(/^<\?xml version="1\.0" encoding="UTF-8"\?>/, '');
-  expect(checkWellFormed(body)).toBeNull();
-  const root: XmlNode = { name: '#document', attrs: {}, children: [] };
-  const stack = [root];
-  for (const m of body.matchAll(/<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"]*")*)\s*(\/?)>|([^<]+)/g)) {
-    const top = stack[stack.length - 1]!;
-    if (m[5] !== undefined) top.children.push(decode(m[5]));
-    else if (m[1]) stack.pop();
-    else {
-      const node: XmlNode = { name: m[2]!, attrs: Object.fromEntries([...(m[3] ?? '').matchAll(/([\w:-]+)="([^"]*)"/g)].map((a) => [a[1]!, decode(a[2]!)])), children: [] };
-      top.children.push(node);
-      if (!m[4]) stack.push(node);
-    }
-  }
-  const check = (node: XmlNode) => {
-    const rule = DOCUMENTED[node.name];
-    expect(rule, `<${node.name}> is not documented TwiML`).toBeDefined();
-    for (const attr of Object.keys(node.attrs)) expect(rule!.attrs, `<${node.name} ${attr}>`).toContain(attr);
-    for (const child of node.children) {
-      if (typeof child !== 'string') {
-        expect(rule!.children, `<${child.name}> inside <${node.name}>`).toContain(child.name);
-        check(child);
-      } else if (child.trim()) {
-        expect(rule!.children).toContain('#text');
-      }
-    }
-  };
-  const response = root.children[0] as XmlNode;
-  expect(response.name).toBe('Response');
-  check(response);
-  return response;
-}
-
-function find(node: XmlNode, name: string): XmlNode[] {
-  return node.children.flatMap((c) => (typeof c === 'string' ? [] : [...(c.name === name ? [c] : []), ...find(c, name)]));
-}
-const textOf = (node: XmlNode | string): string => (typeof node === 'string' ? node : node.children.map(textOf).join(''));
-const squash = (s: string) => s.replace(/<[^>]+>/g, '').replace(/\s+/g, '');
 
 let sidCount = 0;
 
