@@ -73,12 +73,24 @@ export class PersistentHandoffService implements HandoffService {
   readonly #deps: HandoffDeps;
   readonly #now: () => Date;
   readonly #listeners = new Set<(event: HandoffEvent) => void>();
+  /**
+   * The open handoff of each conversation. Every filer message asks for it, and the file
+   * keeps every handoff ever made, so it is looked up here rather than searched for.
+   */
+  readonly #openByConversation = new Map<string, string>();
   #clerksOnline = 0;
 
   private constructor(file: CollectionFile<HandoffRecord>, deps: HandoffDeps) {
     this.#file = file;
     this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
+    for (const h of file.values()) if (OPEN.has(h.state)) this.#openByConversation.set(h.conversationId, h.id);
+  }
+
+  /** The stored (not copied) open handoff of a conversation. */
+  #openFor(conversationId: string): HandoffRecord | undefined {
+    const id = this.#openByConversation.get(conversationId);
+    return id ? this.#file.get(id) : undefined;
   }
 
   static async open(dataDir: string, deps: HandoffDeps): Promise<PersistentHandoffService> {
@@ -117,12 +129,12 @@ export class PersistentHandoffService implements HandoffService {
   }
 
   #open(): HandoffRecord[] {
-    return [...this.#file.values()].filter((h) => OPEN.has(h.state)).sort(byTurn);
+    return [...this.#openByConversation.values()].map((id) => this.#file.get(id)!).sort(byTurn);
   }
 
   /** The open handoff of a conversation, if any. */
   forConversation(conversationId: string): HandoffRecord | undefined {
-    const found = [...this.#file.values()].find((h) => h.conversationId === conversationId && OPEN.has(h.state));
+    const found = this.#openFor(conversationId);
     return found ? copy(found) : undefined;
   }
 
@@ -131,7 +143,7 @@ export class PersistentHandoffService implements HandoffService {
    * Returns the record and the filer's 1-based position among those waiting.
    */
   async request(input: NewHandoff): Promise<{ record: HandoffRecord; position: number; created: boolean }> {
-    const existing = [...this.#file.values()].find((h) => h.conversationId === input.conversationId && OPEN.has(h.state));
+    const existing = this.#openFor(input.conversationId);
     let record: HandoffRecord;
     let created = false;
     if (existing) {
@@ -158,6 +170,7 @@ export class PersistentHandoffService implements HandoffService {
         transcript: input.transcript.slice(-MAX_TRANSCRIPT),
       };
       this.#file.set(record.id, record);
+      this.#openByConversation.set(record.conversationId, record.id);
       created = true;
     }
     await this.#file.commit();
@@ -251,7 +264,8 @@ export class PersistentHandoffService implements HandoffService {
 
   /** The filer spoke while a clerk has them: the words go to the clerk, not the bot. */
   async fromFiler(conversationId: string, text: string): Promise<boolean> {
-    const record = [...this.#file.values()].find((h) => h.conversationId === conversationId && h.state === 'accepted');
+    const open = this.#openFor(conversationId);
+    const record = open?.state === 'accepted' ? open : undefined;
     if (!record) return false;
     await this.#append(record, { from: 'filer', text: text.slice(0, 2000), at: this.#now().toISOString() });
     return true;
@@ -259,7 +273,8 @@ export class PersistentHandoffService implements HandoffService {
 
   /** What the bot said and heard while the filer waits in the queue, so the clerk can catch up. */
   async note(conversationId: string, entry: TranscriptEntry): Promise<void> {
-    const record = [...this.#file.values()].find((h) => h.conversationId === conversationId && h.state === 'queued');
+    const open = this.#openFor(conversationId);
+    const record = open?.state === 'queued' ? open : undefined;
     if (record) await this.#append(record, entry);
   }
 
@@ -269,6 +284,7 @@ export class PersistentHandoffService implements HandoffService {
     if (clerk && record.state === 'accepted' && record.clerk?.username !== clerk.username) throw new HandoffTakenError(id);
     record.state = state;
     record.closedAt = this.#now().toISOString();
+    this.#openByConversation.delete(record.conversationId);
     if (clerk && !record.clerk) record.clerk = { username: clerk.username, displayName: clerk.displayName };
     await this.#file.commit();
     await this.#emitQueue();
@@ -290,7 +306,7 @@ export class PersistentHandoffService implements HandoffService {
 
   /** The filer left or started over: their place is given up. */
   async cancelForConversation(conversationId: string): Promise<void> {
-    const record = [...this.#file.values()].find((h) => h.conversationId === conversationId && OPEN.has(h.state));
+    const record = this.#openFor(conversationId);
     if (record) await this.#close(record.id, undefined, 'cancelled');
   }
 }

@@ -158,3 +158,28 @@ describe('Azure agent desks (the standard handoff protocol)', () => {
       });
   });
 });
+
+describe('the queue after a restart', () => {
+  it('keeps the filer\'s place and still relays their words', async () => {
+    harness.handoff.setClerksOnline(1);
+    await harness.adapter()
+      .send('借钱不还').assertReply(() => {}).assertReply(() => {}).assertReply(() => {})
+      .send('转人工').assertReply(() => {}).assertReply(() => {});
+    const [entry] = await harness.handoff.queue();
+    await harness.handoff.close();
+    const { PersistentHandoffService } = await import('../../src/handoff/index.js');
+    const reopened = await PersistentHandoffService.open(harness.dir, {
+      complaints: harness.store.complaints, words: (await import('../../src/bot/handoff-desk.js')).handoffWords(harness.services.specs.messages),
+      deliver: async () => {}, returnToBot: async () => {},
+    });
+    try {
+      expect(reopened.position(entry!.id)).toBe(1);
+      await reopened.accept(entry!.id, clerk);
+      const record = await reopened.get(entry!.id);
+      expect(await reopened.fromFiler(record!.conversationId, '您好')).toBe(true);
+      expect((await reopened.get(entry!.id))!.transcript.at(-1)).toMatchObject({ from: 'filer', text: '您好' });
+    } finally {
+      await reopened.close();
+    }
+  });
+});
