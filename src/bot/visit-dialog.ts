@@ -33,7 +33,7 @@ export interface VisitDialogOptions {
 }
 
 export interface VisitDialogResult {
-  outcome: 'booked' | 'moved' | 'cancelled' | 'kept' | 'referred' | 'full' | 'not-found';
+  outcome: 'booked' | 'moved' | 'cancelled' | 'kept' | 'referred' | 'full' | 'not-found' | 'left';
 }
 
 const BOOK_ORDER: Step[] = ['idNumber', 'reason', 'address', 'landmark', 'phone', 'phoneConfirm', 'slot'];
@@ -353,7 +353,6 @@ export class VisitDialog extends AskingDialog<VisitState> {
   }
 
   protected override async onBack(dc: DialogContext, state: VisitState): Promise<DialogTurnResult> {
-    const env = turnEnv(dc.context);
     if (state.intent === 'book') {
       let at = BOOK_ORDER.indexOf(state.step);
       // The age question is only asked when the draft does not tell; "back" does not bring it back.
@@ -370,7 +369,9 @@ export class VisitDialog extends AskingDialog<VisitState> {
       state.step = 'code';
       return this.ask(dc, state);
     }
-    return this.ask(dc, state, message(this.services.specs.messages, 'atFirstQuestion', env.locale));
+    // "Back" at the flow's first question leaves it: a filer who came here by a misheard
+    // word returns to the question they were at, with nothing booked.
+    return this.finish(dc, 'left', this.text(dc, 'leftFlow'));
   }
 
   protected override async onSkip(dc: DialogContext, state: VisitState): Promise<DialogTurnResult> {

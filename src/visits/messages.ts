@@ -6,6 +6,7 @@ import type { Localized } from '../i18n.js';
  * start-up that every key here is there.
  */
 export const VISIT_TEXT_KEYS = [
+  'leftFlow',
   'intro',
   'askIdNumber',
   'ageEligible',

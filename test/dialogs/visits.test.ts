@@ -156,3 +156,18 @@ describe('home visits in the conversation', () => {
     expect(await harness.visits.findByCode(code)).toBeUndefined();
   });
 });
+
+describe('leaving the visit flow', () => {
+  it('"back" at its first question returns to the interrupted question with nothing booked', async () => {
+    await harness.adapter()
+      .send('借钱不还').assertReply(() => {}).assertReply(() => {}).assertReply(() => {})
+      .send('个人').assertReply(() => {})
+      .send('上门')
+      .assertReply((a) => expect(askOf(a)?.field).toBe('visit.idNumber'))
+      .send('上一步')
+      .assertReply((a) => expect(a.text).toContain('先不预约上门了'))
+      .assertReply((a) => expect(askOf(a)?.field).toBe('plaintiff.name'));
+    for (let day = 28; day <= 30; day += 1) expect(await harness.services.visits!.forDay(`2026-11-${day}`)).toEqual([]);
+    for (let day = 1; day <= 14; day += 1) expect(await harness.services.visits!.forDay(`2026-12-${String(day).padStart(2, '0')}`)).toEqual([]);
+  });
+});
