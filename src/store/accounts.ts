@@ -108,7 +108,7 @@ export class AccountFile implements AccountRepository {
       raw = JSON.parse(await readFile(this.file, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.#current();
-      const problem = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `could not be read (${(error as Error).message})`;
+      const problem = error instanceof SyntaxError ? 'is not valid JSON' : `could not be read (${(error as Error).message})`;
       throw new StoreFileError(this.file, problem, { cause: error });
     }
     this.#snapshot = { stamp, accounts: parseAccounts(this.file, raw) };

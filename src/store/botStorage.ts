@@ -1,5 +1,6 @@
 import type { Storage, StoreItem, StoreItems } from 'botbuilder';
 import type { CollectionFile } from './collectionFile.js';
+import type { BotStorage } from './types.js';
 
 /** Thrown when a write names an eTag that is not the stored one (optimistic concurrency). */
 export class ETagConflictError extends Error {
@@ -25,7 +26,7 @@ function jsonCopy<V>(value: V): V {
  * missing keys are left out of a read, each write gives the item a fresh eTag, a write
  * naming another eTag than '*' is a compare-and-swap, and '*' or no eTag writes anyway.
  */
-export class CollectionBotStorage implements Storage {
+export class CollectionBotStorage implements BotStorage {
   readonly #items: CollectionFile<StoreItem>;
   readonly #newETag: () => string;
 
@@ -67,6 +68,16 @@ export class CollectionBotStorage implements Storage {
       this.#items.set(key, copy);
     }
     await this.#items.commit();
+  }
+
+  /** Keys of the items `match` accepts (retention looks for the conversations of a purged draft). */
+  async findKeys(match: (item: StoreItem) => boolean): Promise<string[]> {
+    const keys: string[] = [];
+    for (const key of this.#items.keys()) {
+      const item = this.#items.get(key);
+      if (item && match(item)) keys.push(key);
+    }
+    return keys;
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -1,14 +1,20 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import { writeDurably } from './files.js';
+import { forEachLimited, isTempFile, replaceFileSynced, syncDirectory } from './durable.js';
+import { looksSealed } from './cipher.js';
+import type { Collection, DataCipher } from './types.js';
 
 /** The format written by this module; a newer number on disk means a newer program wrote it. */
 export const FILE_FORMAT_VERSION = 1;
 
-/** On disk: `{ "version": 1, "<collection>": { "<key>": value, ... } }`. */
-type FileShape = Record<string, unknown>;
+/** Files read or written at once: enough to keep the disk busy, far below the handle limit. */
+const IO_PARALLEL = 32;
+
+export interface CollectionOptions {
+  /** Seals every record file (DATA_KEY); unsealed files are read and sealed at opening. */
+  cipher?: DataCipher | undefined;
+}
 
 /**
  * A data file that cannot be used as it is. The server stops with this message, and the
@@ -46,69 +52,88 @@ function newBatch(): Batch {
     resolve = res;
     reject = rej;
   });
+  // A caller that never awaits its commit must not crash the process on a failed write.
+  promise.catch(() => undefined);
   return { promise, resolve, reject };
 }
 
+/** One record on disk: `DIR/<name>.json`. The key is inside, so any key can be stored. */
+interface RecordFile {
+  version: number;
+  key: string;
+  /** Creation order, so that values() keeps insertion order across a reload. */
+  seq: number;
+  value: unknown;
+}
+
+const PLAIN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$/;
+
 /**
- * One keyed collection of JSON values kept in memory and persisted to one JSON file
- * (read through lowdb's adapter, written by writeDurably).
+ * Ids (UUIDs, codes) name their own file, which helps whoever looks at the folder; other
+ * keys (botbuilder's `directline/conversations/<id>/`) would need escaping and may be long,
+ * so they are named by a hash.
+ */
+export function recordFileName(key: string): string {
+  if (PLAIN_NAME.test(key) && !key.endsWith('.tmp')) return `${key}.json`;
+  return `~${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`;
+}
+
+/** `complaints.json` → `complaints`: the folder that replaced the single file of format 1. */
+export function collectionDirName(fileName: string): string {
+  return fileName.endsWith('.json') ? fileName.slice(0, -'.json'.length) : fileName;
+}
+
+/**
+ * One keyed collection of JSON values kept in memory and persisted as one file per record
+ * in a folder (`DATA_DIR/complaints/<id>.json`), so that a turn writes only the records it
+ * changed, however many the court has.
  *
- * Repositories see only keys and values (get/set/delete, then `commit`), never the file,
- * so that storing one file per conversation or complaint later changes this class alone.
+ * Repositories see only keys and values (get/set/delete, then `commit`), never the files.
  *
  * Changes are applied to memory synchronously, so two callers can never interleave a
- * read-modify-write; `commit` then queues a write. Only one write per file runs at a
- * time, and every commit made while a write is running joins the single next write, which
- * snapshots memory when it starts: each commit resolves once a write that includes its
- * change is on disk, and 100 commits cost at most 2 writes beyond the first.
+ * read-modify-write; `commit` then queues a write of the changed records. Only one write
+ * runs at a time, and every commit made while a write is running joins the single next
+ * write: each commit resolves once a write that includes its change is on disk (each file
+ * written to a temp file, fsynced and renamed; then the folder fsynced once for all).
  */
-export class CollectionFile<T> {
+export class CollectionFile<T> implements Collection<T> {
+  /** The folder holding the records. */
   readonly file: string;
-  readonly #name: string;
   readonly #items: Map<string, T>;
+  readonly #seq: Map<string, number>;
+  readonly #cipher: DataCipher | undefined;
+  #nextSeq: number;
+  /** Keys set or deleted since the last write started. */
+  readonly #dirty = new Set<string>();
   #running: Promise<void> | null = null;
   #next: Batch | null = null;
   #closed = false;
 
-  private constructor(file: string, name: string, items: Map<string, T>) {
-    this.file = file;
-    this.#name = name;
+  private constructor(dir: string, items: Map<string, T>, seq: Map<string, number>, cipher: DataCipher | undefined) {
+    this.file = dir;
     this.#items = items;
+    this.#seq = seq;
+    this.#cipher = cipher;
+    this.#nextSeq = Math.max(0, ...seq.values()) + 1;
   }
 
   /**
-   * Opens (or creates) `dataDir/fileName` holding the collection `name`. A file that does
-   * not parse, or holds something other than this collection, rejects with StoreFileError.
+   * Opens (or creates) the collection `name` in `dataDir/<fileName without .json>/`. A
+   * single file `dataDir/fileName` of the earlier layout is moved into the folder first.
+   * A record that does not parse, or cannot be opened with the cipher, rejects with
+   * StoreFileError naming it.
    */
-  static async open<T>(dataDir: string, fileName: string, name: string): Promise<CollectionFile<T>> {
+  static async open<T>(dataDir: string, fileName: string, name: string, options: CollectionOptions = {}): Promise<CollectionFile<T>> {
     await mkdir(dataDir, { recursive: true });
-    const file = path.resolve(dataDir, fileName);
-    const emptyShape = { version: FILE_FORMAT_VERSION, [name]: {} };
-    const db = new Low<FileShape>(new JSONFile<FileShape>(file), emptyShape);
-    let exists: boolean;
-    let raw: unknown;
-    try {
-      // The adapter answers null both for a missing file and for one holding `null`, and
-      // Low.read() would then keep the defaults and overwrite the file on the next write:
-      // look whether the file is there, and read through the adapter to see what it holds.
-      exists = await stat(file).then(
-        () => true,
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT') return false;
-          throw error;
-        },
-      );
-      raw = exists ? await db.adapter.read() : null;
-    } catch (error) {
-      if (error instanceof SyntaxError) {
-        throw new StoreFileError(file, `is not valid JSON (${error.message})`, { cause: error });
-      }
-      throw new StoreFileError(file, `could not be read (${(error as Error).message})`, { cause: error });
-    }
-    const collection = new CollectionFile<T>(file, name, exists ? parseShape<T>(file, name, raw) : new Map());
-    if (!exists) {
-      // Writing the empty file now shows a permission or disk problem at start-up, not
-      // in the middle of a filer's interview.
+    const dir = path.resolve(dataDir, collectionDirName(fileName));
+    const legacy = path.resolve(dataDir, fileName);
+    if (legacy !== dir) await migrateSingleFile(legacy, dir, name);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const { items, seq, unsealed } = await readRecords<T>(dir, options.cipher);
+    const collection = new CollectionFile<T>(dir, items, seq, options.cipher);
+    if (options.cipher && unsealed.length > 0) {
+      // Files written before DATA_KEY was set are sealed now, not at their next change.
+      for (const key of unsealed) collection.#dirty.add(key);
       await collection.commit();
     }
     return collection;
@@ -127,18 +152,35 @@ export class CollectionFile<T> {
 
   set(key: string, value: T): void {
     this.#assertOpen();
+    if (!this.#seq.has(key)) this.#seq.set(key, this.#nextSeq++);
     this.#items.set(key, value);
+    this.#dirty.add(key);
   }
 
   delete(key: string): boolean {
     this.#assertOpen();
-    return this.#items.delete(key);
+    this.#seq.delete(key);
+    const existed = this.#items.delete(key);
+    if (existed) this.#dirty.add(key);
+    return existed;
   }
 
   /** Stored values in insertion order (creation order survives a reload). */
   values(): IterableIterator<T> {
     this.#assertOpen();
     return this.#items.values();
+  }
+
+  keys(): IterableIterator<string> {
+    this.#assertOpen();
+    return this.#items.keys();
+  }
+
+  /** Writes every record again, sealed with the cipher's current key. */
+  rewriteAll(): Promise<void> {
+    this.#assertOpen();
+    for (const key of this.#items.keys()) this.#dirty.add(key);
+    return this.commit();
   }
 
   /** Resolves once everything set or deleted before this call is on disk. */
@@ -161,24 +203,42 @@ export class CollectionFile<T> {
       while (this.#next) {
         const batch = this.#next;
         this.#next = null;
-        // Object.fromEntries defines own properties, so a key such as "__proto__" is
-        // stored as data instead of changing the object's prototype.
-        const data = { version: FILE_FORMAT_VERSION, [this.#name]: Object.fromEntries(this.#items) };
+        const keys = [...this.#dirty];
+        this.#dirty.clear();
+        // Serialized now, before any await: the write holds exactly what memory held when
+        // it started, and later changes go to the next write.
+        const writes: Array<{ key: string; data: Buffer | null }> = keys.map((key) => ({ key, data: this.#encode(key) }));
         try {
-          // Not lowdb's write: it pretty-prints (a third more bytes and time to write the
-          // whole file on every turn) and renames without fsync, so a power cut could lose a
-          // write already acknowledged. Compact JSON, temp file, fsync, rename, fsync folder.
-          await writeDurably(this.file, JSON.stringify(data));
+          await forEachLimited(writes, IO_PARALLEL, async ({ key, data }) => {
+            const file = path.join(this.file, recordFileName(key));
+            if (data) {
+              await replaceFileSynced(file, data);
+            } else {
+              await unlink(file).catch((error: NodeJS.ErrnoException) => {
+                if (error.code !== 'ENOENT') throw error;
+              });
+            }
+          });
+          if (writes.length > 0) await syncDirectory(this.file);
           batch.resolve();
         } catch (error) {
-          // Memory keeps the change, so the next successful write still saves it; the
-          // caller learns that it is not on disk yet.
+          // Memory keeps the change and the keys stay dirty, so the next write saves them;
+          // the caller learns that it is not on disk yet.
+          for (const key of keys) this.#dirty.add(key);
           batch.reject(new StoreFileError(this.file, `could not be written (${(error as Error).message})`, { cause: error }));
         }
       }
     } finally {
       this.#running = null;
     }
+  }
+
+  /** The bytes of a record's file, or null when the record was deleted. */
+  #encode(key: string): Buffer | null {
+    if (!this.#items.has(key)) return null;
+    const record: RecordFile = { version: FILE_FORMAT_VERSION, key, seq: this.#seq.get(key) ?? 0, value: this.#items.get(key) };
+    const plain = Buffer.from(JSON.stringify(record));
+    return this.#cipher ? this.#cipher.seal(plain) : plain;
   }
 
   #assertOpen(): void {
@@ -190,30 +250,132 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseShape<T>(file: string, name: string, raw: unknown): Map<string, T> {
-  if (!isPlainObject(raw)) {
-    throw new StoreFileError(file, `does not hold a JSON object with "${name}"`);
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new StoreFileError(file, `could not be read (${(error as Error).message})`, { cause: error });
   }
+}
+
+async function readRecords<T>(dir: string, cipher: DataCipher | undefined): Promise<{ items: Map<string, T>; seq: Map<string, number>; unsealed: string[] }> {
+  const names = await readdir(dir);
+  const found: Array<{ key: string; seq: number; value: T; sealed: boolean }> = [];
+  const temps: string[] = [];
+  await forEachLimited(names, IO_PARALLEL, async (name) => {
+    if (isTempFile(name)) {
+      temps.push(name);
+      return;
+    }
+    if (!name.endsWith('.json')) return;
+    const file = path.join(dir, name);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      throw new StoreFileError(file, `could not be read (${(error as Error).message})`, { cause: error });
+    }
+    const sealed = cipher ? cipher.isSealed(bytes) : looksSealed(bytes);
+    if (sealed && !cipher) throw new StoreFileError(file, 'is encrypted; start the server with the DATA_KEY that wrote it');
+    let text: string;
+    try {
+      text = (sealed && cipher ? cipher.open(bytes) : bytes).toString('utf8');
+    } catch (error) {
+      throw new StoreFileError(file, `cannot be decrypted with DATA_KEY or DATA_KEY_PREVIOUS (${(error as Error).message})`, { cause: error });
+    }
+    const record = parseRecord(file, text);
+    if (recordFileName(record.key) !== name) throw new StoreFileError(file, `holds the key "${record.key}", which belongs in another file`);
+    found.push({ key: record.key, seq: record.seq, value: record.value as T, sealed });
+  });
+  // A temp file is a write that never finished; the record's own file still holds the last
+  // acknowledged state.
+  await Promise.all(temps.map((name) => rm(path.join(dir, name), { force: true })));
+  found.sort((a, b) => a.seq - b.seq);
+  const items = new Map<string, T>();
+  const seq = new Map<string, number>();
+  const unsealed: string[] = [];
+  for (const entry of found) {
+    items.set(entry.key, entry.value);
+    seq.set(entry.key, entry.seq);
+    if (!entry.sealed) unsealed.push(entry.key);
+  }
+  return { items, seq, unsealed };
+}
+
+function parseRecord(file: string, text: string): RecordFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    // JSON.parse's message quotes the file's text, which may be a filer's data: not repeated.
+    throw new StoreFileError(file, 'is not valid JSON', { cause: error });
+  }
+  if (!isPlainObject(raw)) throw new StoreFileError(file, 'does not hold a JSON object');
   const version = raw['version'];
-  if (typeof version !== 'number' || !Number.isInteger(version)) {
-    throw new StoreFileError(file, 'has no format "version"');
-  }
+  if (typeof version !== 'number' || !Number.isInteger(version)) throw new StoreFileError(file, 'has no format "version"');
   if (version > FILE_FORMAT_VERSION) {
-    throw new StoreFileError(
-      file,
-      `was written in format ${version} by a newer version of this program (this one reads up to ${FILE_FORMAT_VERSION})`,
-    );
+    throw new StoreFileError(file, `was written in format ${version} by a newer version of this program (this one reads up to ${FILE_FORMAT_VERSION})`);
+  }
+  const { key, seq, value } = raw;
+  if (typeof key !== 'string') throw new StoreFileError(file, 'has no "key"');
+  if (typeof seq !== 'number' || !Number.isFinite(seq)) throw new StoreFileError(file, 'has no "seq"');
+  if (!isPlainObject(value)) throw new StoreFileError(file, 'holds a "value" that is not an object');
+  return { version, key, seq, value };
+}
+
+/**
+ * Moves a collection from the single file of the first layout (`complaints.json`) into its
+ * folder. The records are written to `<dir>.migrating`, which becomes the folder by one
+ * rename, and only then is the single file removed: a crash at any point leaves either the
+ * old file or the whole folder.
+ */
+async function migrateSingleFile(legacy: string, dir: string, name: string): Promise<void> {
+  if (!(await exists(legacy))) return;
+  if (await exists(dir)) {
+    // The folder is only ever created whole (by rename) after its records are on disk, so
+    // the old file left beside it is one a crash kept from being removed.
+    await unlink(legacy);
+    await syncDirectory(path.dirname(legacy));
+    return;
+  }
+  let raw: unknown;
+  try {
+    const text = await readFile(legacy, 'utf8');
+    raw = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new StoreFileError(legacy, 'is not valid JSON', { cause: error });
+    throw new StoreFileError(legacy, `could not be read (${(error as Error).message})`, { cause: error });
+  }
+  const entries = parseSingleFile(legacy, name, raw);
+  const staging = `${dir}.migrating`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true, mode: 0o700 });
+  let seq = 0;
+  const records = entries.map(([key, value]) => ({ key, data: JSON.stringify({ version: FILE_FORMAT_VERSION, key, seq: ++seq, value } satisfies RecordFile) }));
+  await forEachLimited(records, IO_PARALLEL, ({ key, data }) => replaceFileSynced(path.join(staging, recordFileName(key)), data));
+  await syncDirectory(staging);
+  await rename(staging, dir);
+  await syncDirectory(path.dirname(dir));
+  await unlink(legacy);
+  await syncDirectory(path.dirname(legacy));
+}
+
+/** The first layout: `{ "version": 1, "<collection>": { "<key>": value, ... } }`. */
+function parseSingleFile(file: string, name: string, raw: unknown): Array<[string, unknown]> {
+  if (!isPlainObject(raw)) throw new StoreFileError(file, `does not hold a JSON object with "${name}"`);
+  const version = raw['version'];
+  if (typeof version !== 'number' || !Number.isInteger(version)) throw new StoreFileError(file, 'has no format "version"');
+  if (version > FILE_FORMAT_VERSION) {
+    throw new StoreFileError(file, `was written in format ${version} by a newer version of this program (this one reads up to ${FILE_FORMAT_VERSION})`);
   }
   const entries = raw[name];
-  if (!isPlainObject(entries)) {
-    throw new StoreFileError(file, `has no "${name}" object`);
-  }
-  const items = new Map<string, T>();
+  if (!isPlainObject(entries)) throw new StoreFileError(file, `has no "${name}" object`);
+  const result: Array<[string, unknown]> = [];
   for (const [key, value] of Object.entries(entries)) {
-    if (!isPlainObject(value)) {
-      throw new StoreFileError(file, `holds an entry "${key}" in "${name}" that is not an object`);
-    }
-    items.set(key, value as T);
+    if (!isPlainObject(value)) throw new StoreFileError(file, `holds an entry "${key}" in "${name}" that is not an object`);
+    result.push([key, value]);
   }
-  return items;
+  return result;
 }

@@ -36,11 +36,28 @@ export class CollectionComplaintRepository implements ComplaintRepository {
   readonly #records: CollectionFile<ComplaintRecord>;
   readonly #now: () => Date;
   readonly #random: StoreRandom;
+  /**
+   * Resume codes of drafts and document tokens, each to its record's id: a filer's code and
+   * a document link are looked up without reading every record the court has kept.
+   */
+  readonly #draftByResumeCode = new Map<string, string>();
+  readonly #byDocumentToken = new Map<string, string>();
 
   constructor(records: CollectionFile<ComplaintRecord>, now: () => Date, random: StoreRandom) {
     this.#records = records;
     this.#now = now;
     this.#random = random;
+    for (const record of records.values()) this.#index(record);
+  }
+
+  #index(record: ComplaintRecord): void {
+    if (record.status === 'draft') this.#draftByResumeCode.set(record.resumeCode, record.id);
+    if (record.documentToken) this.#byDocumentToken.set(record.documentToken, record.id);
+  }
+
+  #unindex(record: ComplaintRecord): void {
+    if (this.#draftByResumeCode.get(record.resumeCode) === record.id) this.#draftByResumeCode.delete(record.resumeCode);
+    if (record.documentToken && this.#byDocumentToken.get(record.documentToken) === record.id) this.#byDocumentToken.delete(record.documentToken);
   }
 
   async create(init: NewComplaint): Promise<ComplaintRecord> {
@@ -62,6 +79,7 @@ export class CollectionComplaintRepository implements ComplaintRepository {
       updatedAt: at,
     };
     this.#records.set(id, record);
+    this.#index(record);
     await this.#records.commit();
     return copy(record);
   }
@@ -72,20 +90,17 @@ export class CollectionComplaintRepository implements ComplaintRepository {
   }
 
   async findByResumeCode(code: string): Promise<ComplaintRecord | undefined> {
-    const wanted = code.trim();
-    for (const record of this.#records.values()) {
-      if (record.status === 'draft' && record.resumeCode === wanted) return copy(record);
-    }
-    return undefined;
+    const id = this.#draftByResumeCode.get(code.trim());
+    const record = id === undefined ? undefined : this.#records.get(id);
+    return record?.status === 'draft' ? copy(record) : undefined;
   }
 
   async findByDocumentToken(token: string): Promise<ComplaintRecord | undefined> {
     // An empty token must never match a record whose token was cleared to ''.
     if (!token) return undefined;
-    for (const record of this.#records.values()) {
-      if (record.documentToken === token) return copy(record);
-    }
-    return undefined;
+    const id = this.#byDocumentToken.get(token);
+    const record = id === undefined ? undefined : this.#records.get(id);
+    return record?.documentToken === token ? copy(record) : undefined;
   }
 
   async update(id: string, change: (record: ComplaintRecord) => void): Promise<ComplaintRecord> {
@@ -101,7 +116,9 @@ export class CollectionComplaintRepository implements ComplaintRepository {
     next.updatedAt = this.#now().toISOString();
     // Round-trip now so memory holds exactly what the file will (no undefined, no Dates).
     const saved = copy(next);
+    this.#unindex(stored);
     this.#records.set(id, saved);
+    this.#index(saved);
     await this.#records.commit();
     return copy(saved);
   }
@@ -110,11 +127,24 @@ export class CollectionComplaintRepository implements ComplaintRepository {
     return Array.from(this.#records.values(), copy);
   }
 
+  /** Ids of the records `match` accepts, without copying every record (retention scans them all). */
+  async findIds(match: (record: Readonly<ComplaintRecord>) => boolean): Promise<string[]> {
+    const ids: string[] = [];
+    for (const record of this.#records.values()) if (match(record)) ids.push(record.id);
+    return ids;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const stored = this.#records.get(id);
+    if (!stored) return false;
+    this.#unindex(stored);
+    this.#records.delete(id);
+    await this.#records.commit();
+    return true;
+  }
+
   #freeResumeCode(): string {
-    const taken = new Set<string>();
-    for (const record of this.#records.values()) {
-      if (record.status === 'draft') taken.add(record.resumeCode);
-    }
+    const taken = this.#draftByResumeCode;
     for (let attempt = 0; attempt < RESUME_CODE_ATTEMPTS; attempt += 1) {
       const code = String(this.#random.int(RESUME_CODE_MIN, RESUME_CODE_MAX));
       if (!/^[1-9]\d{5}$/.test(code)) throw new RangeError(`The random source gave "${code}", not a six-digit resume code.`);

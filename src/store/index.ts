@@ -6,7 +6,7 @@ import { CollectionBotStorage } from './botStorage.js';
 import { CollectionFile } from './collectionFile.js';
 import { CollectionComplaintRepository, type StoreRandom } from './complaints.js';
 import { DiskFileStore } from './files.js';
-import type { ComplaintRecord, Store } from './types.js';
+import type { Collection, ComplaintRecord, DataCipher, Store } from './types.js';
 
 export type * from './types.js';
 export type { StoreRandom } from './complaints.js';
@@ -22,6 +22,8 @@ export interface StoreOptions {
   now?: () => Date;
   /** Ids and resume codes; either part may be replaced. */
   random?: Partial<StoreRandom>;
+  /** Encryption at rest for every collection (DATA_KEY); without it files are plain JSON. */
+  cipher?: DataCipher;
 }
 
 /** The files in the data directory; each holds one keyed collection. */
@@ -55,10 +57,10 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
   };
   // Opened one after the other so that a bad second file cannot leave the first with a
   // half-finished start-up write.
-  const complaintFile = await CollectionFile.open<ComplaintRecord>(dataDir, STORE_FILES.complaints, 'complaints');
+  const complaintFile = await CollectionFile.open<ComplaintRecord>(dataDir, STORE_FILES.complaints, 'complaints', { cipher: options.cipher });
   let botFile: CollectionFile<StoreItem>;
   try {
-    botFile = await CollectionFile.open<StoreItem>(dataDir, STORE_FILES.botState, 'items');
+    botFile = await CollectionFile.open<StoreItem>(dataDir, STORE_FILES.botState, 'items', { cipher: options.cipher });
   } catch (error) {
     await complaintFile.close();
     throw error;
@@ -72,9 +74,16 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
     await Promise.all([complaintFile.close(), botFile.close()]);
     throw error;
   }
-  const files = await DiskFileStore.open(dataDir, now);
+  const files = await DiskFileStore.open(dataDir, now, options.cipher);
+  const cipher = options.cipher;
+  const others: CollectionFile<unknown>[] = [];
   let closing: Promise<void> | undefined;
   return {
+    async openCollection<T>(fileName: string, name: string): Promise<Collection<T>> {
+      const collection = await CollectionFile.open<T>(dataDir, fileName, name, { cipher });
+      others.push(collection as CollectionFile<unknown>);
+      return collection;
+    },
     files,
     complaints: new CollectionComplaintRepository(complaintFile, now, random),
     // eTags are opaque and need only be fresh, so they do not draw on the injected source
@@ -83,7 +92,7 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
     accounts,
     audit,
     close() {
-      closing ??= Promise.all([complaintFile.close(), botFile.close(), audit.close()]).then(() => undefined);
+      closing ??= Promise.all([complaintFile.close(), botFile.close(), audit.close(), ...others.map((c) => c.close())]).then(() => undefined);
       return closing;
     },
   };

@@ -1,9 +1,12 @@
-import type { Storage } from 'botbuilder';
+import type { Storage, StoreItem } from 'botbuilder';
 import type { Locale } from '../i18n.js';
 import type { FieldValue } from '../interview/fields/types.js';
 
-/** filed: a clerk has taken the finished complaint in at the filing window. */
-export type ComplaintStatus = 'draft' | 'finished' | 'filed';
+/**
+ * filed: a clerk has taken the finished complaint in at the filing window. archived: a clerk
+ * took it out of the working lists; its document link is dead and retention deletes it later.
+ */
+export type ComplaintStatus = 'draft' | 'finished' | 'filed' | 'archived';
 
 /** Why a draft needs a person; kept on the draft so clerks see it (issue 6 builds the queue). */
 export interface ClerkNeed {
@@ -39,6 +42,8 @@ export interface ComplaintRecord {
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;
+  /** When a clerk archived it; retention counts RETENTION_ARCHIVED_DAYS from here. */
+  archivedAt?: string;
 }
 
 export type NewComplaint = Pick<ComplaintRecord, 'locale'> & Partial<Pick<ComplaintRecord, 'caseType'>>;
@@ -51,6 +56,14 @@ export interface ComplaintRepository {
   /** Applies `change` to the stored record and persists it before resolving. */
   update(id: string, change: (record: ComplaintRecord) => void): Promise<ComplaintRecord>;
   list(): Promise<ComplaintRecord[]>;
+  /** Deletes the record for good (retention); resolves false when there was none. */
+  remove(id: string): Promise<boolean>;
+  /**
+   * Ids of the records for which `match` is true. `match` sees the stored record (no copy, so
+   * retention's hourly look over every record does not stall turns) and must only read it.
+   * Optional until the store implements it; retention falls back to list().
+   */
+  findIds(match: (record: Readonly<ComplaintRecord>) => boolean): Promise<string[]>;
 }
 
 /** A file kept on disk in DATA_DIR/uploads, referred to by id. */
@@ -108,7 +121,7 @@ export interface AccountRepository {
 /** One entry of the audit log: who did what to which record, never the record's data. */
 export interface AuditEvent {
   at: string;
-  /** The staff username, or 'cli' for the command line. */
+  /** The staff username, 'cli' for the command line, or 'system' for retention's purges. */
   actor: string;
   action: string;
   recordType?: 'handoff' | 'complaint' | 'account';
@@ -138,7 +151,51 @@ export interface AuditLog {
   list(query?: AuditQuery): Promise<{ events: AuditEvent[]; total: number }>;
 }
 
+/**
+ * Encryption at rest for data files (AES-256-GCM with DATA_KEY; src/store/cipher.ts).
+ * Sealed bytes carry a marker, so a store can read files written before a key was set and
+ * seal them on the next write.
+ */
+export interface DataCipher {
+  /** True when `data` was written by seal (under any key). */
+  isSealed(data: Buffer): boolean;
+  /** Encrypts with the current key. */
+  seal(plain: Buffer): Buffer;
+  /** Decrypts with whichever known key sealed it; throws if none does or the bytes were changed. */
+  open(sealed: Buffer): Buffer;
+}
+
+/** A keyed collection of JSON records persisted under DATA_DIR (see CollectionFile). */
+export interface Collection<T> {
+  get(key: string): T | undefined;
+  has(key: string): boolean;
+  set(key: string, value: T): void;
+  delete(key: string): boolean;
+  values(): IterableIterator<T>;
+  keys(): IterableIterator<string>;
+  /** Resolves once every change made before the call is durable on disk. */
+  commit(): Promise<void>;
+  /** Writes every record again (after a key rotation, every record is sealed with the new key). */
+  rewriteAll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** botbuilder Storage, plus the search retention needs to find conversation state that points at a purged draft. */
+export interface BotStorage extends Storage {
+  /**
+   * Keys of the stored items for which `match` is true. `match` sees the stored item itself
+   * (no copy, so a scan of every conversation stays cheap) and must only read it.
+   * Optional until the store implements it; without it retention leaves conversation state alone.
+   */
+  findKeys(match: (item: StoreItem) => boolean): Promise<string[]>;
+}
+
 export interface Store {
+  /**
+   * Opens (or creates) another collection under DATA_DIR with the store's encryption, e.g.
+   * `openCollection('handoffs.json', 'handoffs')`. The store's close() flushes and closes it too.
+   */
+  openCollection<T>(fileName: string, name: string): Promise<Collection<T>>;
   files: FileStore;
   complaints: ComplaintRepository;
   /** Staff accounts (DATA_DIR/accounts.json), shared with `npm run clerk`. */
@@ -146,7 +203,7 @@ export interface Store {
   /** Views and changes of personal data by staff (DATA_DIR/audit.jsonl). */
   audit: AuditLog;
   /** botbuilder Storage for ConversationState / UserState. */
-  botStorage: Storage;
+  botStorage: BotStorage;
   /** Waits for pending writes; the store is unusable afterwards. */
   close(): Promise<void>;
 }

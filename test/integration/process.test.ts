@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,8 +63,9 @@ describe('the server process', () => {
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    const stored = JSON.parse(readFileSync(path.join(dataDir, 'complaints.json'), 'utf8')) as { complaints: Record<string, { caseType: string }> };
-    expect(Object.values(stored.complaints).map((c) => c.caseType)).toEqual(['private-loan']);
+    const folder = path.join(dataDir, 'complaints');
+    const stored = readdirSync(folder).map((name) => JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as { value: { caseType: string } });
+    expect(stored.map((c) => c.value.caseType)).toEqual(['private-loan']);
   });
 
   it('refuses to start with a bad interview spec and names the file and the field', async () => {
@@ -77,14 +78,17 @@ describe('the server process', () => {
     expect(server.output()).toContain('dialogs/private-loan.yaml: field loan.amount: type');
   });
 
-  it('refuses to start on a data file that does not parse, and leaves it as it was', async () => {
+  it.each([
+    ['complaints.json', '{"version":1,"complaints":{"x":'],
+    ['complaints/0b7c.json', '{"version":1,"key":"0b7c","seq":1,"value":'],
+  ])('refuses to start on a data file that does not parse (%s), and leaves it as it was', async (name, broken) => {
     const dataDir = tempDir('process-data-');
-    const broken = '{"version":1,"complaints":{"x":';
-    writeFileSync(path.join(dataDir, 'complaints.json'), broken);
+    mkdirSync(path.dirname(path.join(dataDir, name)), { recursive: true });
+    writeFileSync(path.join(dataDir, name), broken);
     const server = startProcess({ PORT: '0', DATA_DIR: dataDir });
     expect(await server.exited).toBe(1);
-    expect(server.output()).toContain('complaints.json');
-    expect(readFileSync(path.join(dataDir, 'complaints.json'), 'utf8')).toBe(broken);
+    expect(server.output()).toContain(name);
+    expect(readFileSync(path.join(dataDir, name), 'utf8')).toBe(broken);
   });
 
   it('refuses a wrong setting and names the variable', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConversationState, TestAdapter } from 'botbuilder';
@@ -18,8 +18,18 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** What DATA_DIR/bot-state/ holds, one file per key, read back into one object. */
 async function botFile(): Promise<{ version: number; items: Record<string, Record<string, unknown>> }> {
-  return JSON.parse(await readFile(path.join(dir, 'bot-state.json'), 'utf8'));
+  const folder = path.join(dir, 'bot-state');
+  const records: Array<{ key: string; seq: number; value: Record<string, unknown> }> = [];
+  // Temp files are writes still running; the store reads only finished records.
+  for (const name of (await readdir(folder)).filter((n) => n.endsWith('.json'))) {
+    const parsed = JSON.parse(await readFile(path.join(folder, name), 'utf8')) as { version: number; key: string; seq: number; value: Record<string, unknown> };
+    expect(parsed.version).toBe(1);
+    records.push(parsed);
+  }
+  records.sort((a, b) => a.seq - b.seq);
+  return { version: 1, items: Object.fromEntries(records.map((r) => [r.key, r.value])) };
 }
 
 describe('botbuilder Storage over the store', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,13 +22,18 @@ async function open(options?: Parameters<typeof openStore>[1]): Promise<Store> {
   return store;
 }
 
+/** One file per complaint: DATA_DIR/complaints/<id>.json holding { version, key, seq, value }. */
 async function complaintsOnDisk(): Promise<Record<string, ComplaintRecord>> {
-  const parsed = JSON.parse(await readFile(path.join(dir, 'complaints.json'), 'utf8')) as {
-    version: number;
-    complaints: Record<string, ComplaintRecord>;
-  };
-  expect(parsed.version).toBe(1);
-  return parsed.complaints;
+  const folder = path.join(dir, 'complaints');
+  const found: Record<string, ComplaintRecord> = {};
+  // Temp files are writes still running; the store reads only finished records.
+  for (const name of (await readdir(folder)).filter((n) => n.endsWith('.json'))) {
+    const parsed = JSON.parse(await readFile(path.join(folder, name), 'utf8')) as { version: number; key: string; value: ComplaintRecord };
+    expect(parsed.version).toBe(1);
+    expect(name).toBe(`${parsed.key}.json`);
+    found[parsed.key] = parsed.value;
+  }
+  return found;
 }
 
 /** A clock that moves one second per reading, so timestamps differ predictably. */
@@ -225,11 +230,48 @@ describe('ComplaintRepository', () => {
 });
 
 describe('openStore and its files', () => {
-  it('creates the data directory and both files when missing, even under NODE_ENV=test', async () => {
+  it('creates the data directory and both collection folders when missing, even under NODE_ENV=test', async () => {
     const nested = path.join(dir, 'a', 'b');
     store = await openStore(nested);
-    expect(JSON.parse(await readFile(path.join(nested, 'complaints.json'), 'utf8'))).toEqual({ version: 1, complaints: {} });
-    expect(JSON.parse(await readFile(path.join(nested, 'bot-state.json'), 'utf8'))).toEqual({ version: 1, items: {} });
+    expect(await readdir(path.join(nested, 'complaints'))).toEqual([]);
+    expect(await readdir(path.join(nested, 'bot-state'))).toEqual([]);
+  });
+
+  it('moves complaints.json and bot-state.json of the first layout into folders, keeping every record and resume code', async () => {
+    const draft = { id: 'd1', caseType: 'private-loan', status: 'draft', locale: 'zh-CN', resumeCode: '123456', answers: { 'plaintiff.name': '张三' }, derived: [], skipped: [], groups: {}, clerkNeeds: [], createdAt: 'x', updatedAt: 'x' };
+    const finished = { ...draft, id: 'f1', status: 'finished', resumeCode: '654321', documentToken: 'tok' };
+    await writeFile(path.join(dir, 'complaints.json'), JSON.stringify({ version: 1, complaints: { f1: finished, d1: draft } }));
+    await writeFile(path.join(dir, 'bot-state.json'), JSON.stringify({ version: 1, items: { 'directline/conversations/c1/': { eTag: '1', dialog: 'x' } } }));
+    const s = await open();
+    expect((await s.complaints.list()).map((r) => r.id)).toEqual(['f1', 'd1']);
+    expect((await s.complaints.findByResumeCode('123456'))?.answers).toEqual({ 'plaintiff.name': '张三' });
+    expect((await s.complaints.findByDocumentToken('tok'))?.id).toBe('f1');
+    expect(await s.botStorage.read(['directline/conversations/c1/'])).toMatchObject({ 'directline/conversations/c1/': { dialog: 'x' } });
+    await expect(readFile(path.join(dir, 'complaints.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(path.join(dir, 'bot-state.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await s.close();
+    const again = await open();
+    expect((await again.complaints.list()).map((r) => r.id)).toEqual(['f1', 'd1']);
+  });
+
+  it.each([
+    ['not json at all'],
+    ['{"version":1,"key":"a","seq":1,"value":'],
+    ['{"version":99,"key":"a","seq":1,"value":{}}'],
+    ['{"version":1,"key":"b","seq":1,"value":{}}'],
+    ['{"version":1,"key":"a","seq":1,"value":[]}'],
+    [''],
+  ])('rejects a bad record file (%j), naming it, and leaves it unchanged', async (content) => {
+    await mkdir(path.join(dir, 'complaints'));
+    const file = path.join(dir, 'complaints', 'a.json');
+    await writeFile(file, content, 'utf8');
+    const error = await openStore(dir).then(
+      () => { throw new Error('openStore should have rejected'); },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StoreFileError);
+    expect((error as StoreFileError).file).toBe(file);
+    expect(await readFile(file, 'utf8')).toBe(content);
   });
 
   it.each([

@@ -28,7 +28,16 @@ const STREAM_AUDIENCE = 'directline-stream';
 // A longer header is not one of our tokens; refuse it before any crypto runs.
 const MAX_TOKEN_LENGTH = 4096;
 
+/** Tokens already verified, kept so that each poll and post does not run HMAC again. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenIssuer {
+  /**
+   * A verified token's claims until it expires. Only tokens that passed the full check are
+   * kept, so a forged token always meets the HMAC; the map is bounded (oldest out first).
+   */
+  private readonly verified = new Map<string, { claims: TokenClaims; expiresAt: number }>();
+
   constructor(
     private readonly key: Uint8Array,
     readonly ttlSeconds: number,
@@ -64,6 +73,11 @@ export class TokenIssuer {
   /** The claims of a valid token; a DirectLineError (403) for anything else. */
   async verify(token: string): Promise<TokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH) throw invalidToken();
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt > Date.now()) return { ...known.claims };
+      this.verified.delete(token);
+    }
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.key, {
@@ -84,6 +98,10 @@ export class TokenIssuer {
     if (typeof user === 'string') claims.user = user;
     if (typeof name === 'string') claims.name = name;
     if (typeof locale === 'string') claims.locale = locale;
+    if (typeof payload['exp'] === 'number') {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { claims: { ...claims }, expiresAt: payload['exp'] * 1000 });
+    }
     return claims;
   }
 }
@@ -96,6 +114,12 @@ export class TokenIssuer {
 export class StreamTokenIssuer {
   /** jti → expiry (ms) of stream tokens already used; entries go once they would have expired anyway. */
   private readonly used = new Map<string, number>();
+  /**
+   * The spent list lives in memory, so only this process's own stream tokens are taken: a URL
+   * used before a restart cannot be used again after it. Clients get a new one from GET
+   * conversations/:id, as they do on every reconnect.
+   */
+  private readonly instance = randomBytes(12).toString('base64url');
 
   constructor(
     private readonly key: Uint8Array,
@@ -110,7 +134,7 @@ export class StreamTokenIssuer {
 
   async issue(conversationId: string): Promise<string> {
     const now = Math.floor(this.now() / 1000);
-    return new SignJWT({ conv: conversationId })
+    return new SignJWT({ conv: conversationId, inst: this.instance })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setAudience(STREAM_AUDIENCE)
@@ -140,8 +164,9 @@ export class StreamTokenIssuer {
       if (error instanceof joseErrors.JWTExpired) throw new DirectLineError(403, 'TokenExpired', 'Stream URL expired.');
       throw invalidToken();
     }
-    const { conv, jti, exp } = payload;
+    const { conv, jti, exp, inst } = payload;
     if (conv !== conversationId || typeof jti !== 'string' || typeof exp !== 'number') throw invalidToken();
+    if (inst !== this.instance) throw new DirectLineError(403, 'BadArgument', 'Stream URL from before a restart.');
     this.forgetExpired();
     if (this.used.has(jti)) throw new DirectLineError(403, 'BadArgument', 'Stream URL already used.');
     this.used.set(jti, exp * 1000);
