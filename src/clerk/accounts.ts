@@ -35,7 +35,16 @@ export function normalizeUsername(raw: string): string {
   return raw.normalize('NFKC').trim().toLowerCase();
 }
 
+/** Actors the audit log writes for the program itself; a person named so would be mistaken for it. */
+const RESERVED_USERNAMES = new Set(['system', 'cli']);
+
 function checkUsername(username: string): void {
+  if (RESERVED_USERNAMES.has(username)) {
+    throw new AccountError('invalid-username', {
+      'zh-CN': `“${username}”留给系统在审计日志里使用，请换一个用户名。`,
+      'en-US': `"${username}" is kept for the system's own entries in the audit log; choose another username.`,
+    });
+  }
   if (!USERNAME.test(username)) {
     throw new AccountError('invalid-username', {
       'zh-CN': '用户名要用2到32个英文字母、数字、点、横线或下划线，以字母或数字开头。',

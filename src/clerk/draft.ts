@@ -38,6 +38,7 @@ export interface DraftView {
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;
+  archivedAt?: string;
   fields: DraftField[];
   /** Keys of required questions that still have no answer. */
   missing: string[];
@@ -122,6 +123,7 @@ export class DraftViews {
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
       ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
+      ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
       fields,
       missing,
       clerkNeeds: record.clerkNeeds,

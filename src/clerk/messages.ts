@@ -30,6 +30,11 @@ export const API_MESSAGES = {
     'en-US': 'This complaint has been filed; it can no longer be changed.',
   },
   'not-finished': { 'zh-CN': '只有已经生成的起诉状才能标记为已立案。', 'en-US': 'Only a finished complaint can be marked as filed.' },
+  'not-archivable': {
+    'zh-CN': '只有已经生成或已经立案的起诉状才能归档。',
+    'en-US': 'Only a finished or filed complaint can be archived.',
+  },
+  'archived': { 'zh-CN': '这份起诉状已经归档，不能再改了。', 'en-US': 'This complaint is archived; it can no longer be changed.' },
   'empty-message': { 'zh-CN': '请写下要发的话。', 'en-US': 'Please write a message first.' },
   'message-too-long': { 'zh-CN': '这段话太长了，请分几次发。', 'en-US': 'This message is too long. Please send it in parts.' },
   'own-account': { 'zh-CN': '不能停用自己的账号。', 'en-US': 'You cannot disable your own account.' },

@@ -1,8 +1,8 @@
 /**
  * The clerk console in headless Chromium: a clerk signs in, sees a filer arrive in the live
  * queue, accepts by keyboard, and the two exchange messages; a field is corrected inline; the
- * filer is given back to the assistant at a chosen question. axe (WCAG 2.1 A and AA) checks the
- * sign-in form and the main views in both languages.
+ * filer is given back to the assistant at a chosen question; a finished complaint is archived.
+ * axe (WCAG 2.1 A and AA) checks the sign-in form and the main views in both languages.
  */
 import { existsSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -12,6 +12,7 @@ import { StaffAccounts } from '../../src/clerk/index.js';
 import { openAccounts } from '../../src/store/index.js';
 import { DirectLineTestClient, type BotActivity } from '../support/directline-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { cspViolations, watchCsp } from '../support/csp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -77,6 +78,7 @@ describe.skipIf(!haveChromium && !mustRun)('the clerk console in Chromium', () =
     page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(e.message));
 
+    await watchCsp(page);
     await page.goto(`${server.baseUrl}/clerk`);
     await page.getByRole('heading', { name: '工作人员登录' }).waitFor(WAIT);
     const violations = await axeViolations(page, 'sign-in (zh-CN)');
@@ -156,8 +158,43 @@ describe.skipIf(!haveChromium && !mustRun)('the clerk console in Chromium', () =
     await expect.poll(() => page.locator('#complaints-count').textContent(), WAIT).toBe('1 found.');
     violations.push(...await axeViolations(page, 'complaints (en-US)'));
 
+    // A finished complaint is archived from its page after a confirmation, and leaves the working list.
+    const { complaints } = server.assembled.store;
+    const done = await complaints.create({ locale: 'zh-CN', caseType: 'private-loan' });
+    await complaints.update(done.id, (r) => {
+      r.answers['plaintiff.kind'] = 'person';
+      r.answers['plaintiff.name'] = '李秀英';
+      r.status = 'finished';
+      r.finishedAt = new Date().toISOString();
+    });
+    await page.getByLabel('Plaintiff name or resume code').fill('李秀英');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name: 'Open 李秀英' }).click();
+    const archive = page.getByRole('button', { name: 'Archive', exact: true });
+    await archive.waitFor(WAIT);
+    expect(await archive.getAttribute('aria-describedby')).toBe('archive-note');
+    violations.push(...await axeViolations(page, 'finished complaint (en-US)'));
+    page.once('dialog', (dialog) => void dialog.accept());
+    await archive.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#complaint-status').textContent(), WAIT).toContain('Archived.');
+    expect(await archive.isHidden()).toBe(true);
+    expect((await complaints.get(done.id))?.status).toBe('archived');
+    violations.push(...await axeViolations(page, 'archived complaint (en-US)'));
+    await page.getByRole('button', { name: '中文' }).click();
+    await expect.poll(() => page.locator('#complaint-info').textContent(), WAIT).toContain('已归档');
+    violations.push(...await axeViolations(page, 'archived complaint (zh-CN)'));
+    await page.getByRole('button', { name: '回到列表' }).click();
+    await page.getByLabel('原告姓名或续写码').fill('李秀英');
+    await page.getByRole('button', { name: '查找', exact: true }).click();
+    await expect.poll(() => page.locator('#complaints-count').textContent(), WAIT).toBe('找到0份。');
+    await page.getByLabel('状态').selectOption('archived');
+    await page.getByRole('button', { name: '查找', exact: true }).click();
+    await expect.poll(() => page.locator('#complaints-count').textContent(), WAIT).toBe('找到1份。');
+
     expect(violations).toEqual([]);
     expect(errors).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
     await context.close();
   });
 });

@@ -48,6 +48,8 @@ describe('the accounts file', () => {
     for (const [input, code] of [
       [{ username: 'a', password: 'long-enough-1' }, 'invalid-username'],
       [{ username: '../etc', password: 'long-enough-1' }, 'invalid-username'],
+      [{ username: 'system', password: 'long-enough-1' }, 'invalid-username'],
+      [{ username: 'CLI', password: 'long-enough-1' }, 'invalid-username'],
       [{ username: 'wang', password: 'short' }, 'weak-password'],
       [{ username: 'wang', password: '          ' }, 'weak-password'],
       [{ username: 'wang', password: 'long-enough-1', role: 'root' }, 'invalid-role'],

@@ -3,46 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffAccounts } from '../../src/clerk/index.js';
 import { openAccounts } from '../../src/store/index.js';
+import { clerkApi, clerkLogin, type ClerkSignIn } from '../support/clerk-api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-interface Signed {
-  cookie: string;
-  csrf: string;
-  setCookie: string;
-}
-
-async function login(baseUrl: string, username: string, password: string): Promise<Signed> {
-  const res = await fetch(`${baseUrl}/api/clerk/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
-  });
-  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-  const setCookie = res.headers.get('set-cookie') ?? '';
-  const body = (await res.json()) as { csrfToken: string };
-  return { cookie: setCookie.split(';')[0]!, csrf: body.csrfToken, setCookie };
-}
-
-function api(baseUrl: string, who?: Signed) {
-  return async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${baseUrl}/api/clerk${route}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(who ? { cookie: who.cookie } : {}),
-        ...(who && method !== 'GET' ? { 'x-csrf-token': who.csrf } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, json, text, headers: res.headers };
-  };
-}
+type Signed = ClerkSignIn;
+const login = clerkLogin;
+const api = clerkApi;
 
 /** Every route of the clerk API but sign-in, with a body where it takes one. */
 const ROUTES: [string, string, unknown?][] = [
@@ -61,6 +27,7 @@ const ROUTES: [string, string, unknown?][] = [
   ['PATCH', '/complaints/c1/answers', { key: 'plaintiff.name', value: '张三' }],
   ['POST', '/complaints/c1/finish', {}],
   ['POST', '/complaints/c1/filed', {}],
+  ['POST', '/complaints/c1/archive', {}],
   ['GET', '/complaints/c1/document.html'],
   ['GET', '/accounts'],
   ['POST', '/accounts', { username: 'x', password: 'y' }],

@@ -17,7 +17,12 @@
       actionsHeading: '接下来', returnLabel: '交还给助手，从这个问题接着问：', returnButton: '交还给助手',
       returnWhereLeft: '从当事人停下的地方', completeButton: '完成起诉状', backToQueue: '回到队列',
       complaintsHeading: '起诉状', searchQ: '原告姓名或续写码', searchStatus: '状态', statusAll: '全部',
-      status_draft: '在写', status_finished: '已生成', status_filed: '已立案',
+      status_draft: '在写', status_finished: '已生成', status_filed: '已立案', status_archived: '已归档',
+      archiveButton: '归档', archivedDone: '已归档。它不再出现在工作列表里，当事人的文书链接已失效。',
+      archiveNote: '归档后，这份起诉状不再出现在工作列表里，当事人的文书链接立即失效；保留期满后连同证据一起删除。',
+      confirmArchive: '确定要归档这份起诉状吗？\n当事人的文书链接会立即失效，保留期满后记录会被删除。',
+      'action_complaint-archived': '归档了起诉状', 'action_complaint-purged': '删除了到期的归档起诉状', 'action_draft-purged': '删除了没写完的旧草稿',
+      actor_system: '系统（自动清理）',
       searchFrom: '从哪天', searchTo: '到哪天', search: '查找', prevPage: '上一页', nextPage: '下一页',
       finishButton: '生成起诉状', openDocument: '打开、打印文书', markFiled: '标记为已立案', backToList: '回到列表',
       accountsHeading: '工作人员账号', displayName: '显示的名字', role: '角色', role_clerk: '书记员', role_admin: '管理员',
@@ -77,7 +82,12 @@
       actionsHeading: 'Next', returnLabel: 'Give back to the assistant at this question:', returnButton: 'Give back to the assistant',
       returnWhereLeft: 'Where the filer stopped', completeButton: 'Finish complaint', backToQueue: 'Back to the queue',
       complaintsHeading: 'Complaints', searchQ: 'Plaintiff name or resume code', searchStatus: 'Status', statusAll: 'All',
-      status_draft: 'Draft', status_finished: 'Finished', status_filed: 'Filed',
+      status_draft: 'Draft', status_finished: 'Finished', status_filed: 'Filed', status_archived: 'Archived',
+      archiveButton: 'Archive', archivedDone: 'Archived. It has left the working list and the filer\'s document link no longer works.',
+      archiveNote: 'Once archived, the complaint leaves the working list and the filer\'s document link stops working at once; when the retention period ends it is deleted with its evidence.',
+      confirmArchive: 'Archive this complaint?\nThe filer\'s document link stops working at once, and the record is deleted when the retention period ends.',
+      'action_complaint-archived': 'Archived a complaint', 'action_complaint-purged': 'Deleted an archived complaint (retention)', 'action_draft-purged': 'Deleted an abandoned draft (retention)',
+      actor_system: 'System (retention)',
       searchFrom: 'From', searchTo: 'To', search: 'Search', prevPage: 'Previous page', nextPage: 'Next page',
       finishButton: 'Make the complaint', openDocument: 'Open / print document', markFiled: 'Mark as filed', backToList: 'Back to the list',
       accountsHeading: 'Staff accounts', displayName: 'Display name', role: 'Role', role_clerk: 'Clerk', role_admin: 'Admin',
@@ -556,8 +566,8 @@
     if (field.derived) notes.push(t('derived'));
     if (field.skipped) notes.push(t('skipped'));
     const current = field.display ? pick(field.display) : t('notAnswered');
-    if (draft.status === 'filed') {
-      // A filed complaint is what the court holds: shown, not editable.
+    if (draft.status === 'filed' || draft.status === 'archived') {
+      // A filed complaint is what the court holds: shown, not editable; an archived one is done with.
       return el('div', { className: 'field' },
         el('p', { className: 'field-name' }, label, notes.length ? el('span', { className: 'field-notes', text: ` (${notes.join(', ')})` }) : null),
         el('p', { className: 'current', text: current }));
@@ -663,8 +673,11 @@
     const name = draft.fields.find((f) => f.fieldId === 'plaintiff.name' && f.value !== undefined);
     $('complaint-heading').textContent = `${name ? name.value : t('noName')} · ${draft.caseTitle ? pick(draft.caseTitle) : t('noCase')}`;
     $('complaint-info').textContent = t('complaintInfo', { code: draft.resumeCode, status: t(`status_${draft.status}`), created: time(draft.createdAt) });
-    $('complaint-finish').hidden = draft.status === 'filed';
+    $('complaint-finish').hidden = draft.status === 'filed' || draft.status === 'archived';
     $('complaint-filed').hidden = draft.status !== 'finished';
+    const archivable = draft.status === 'finished' || draft.status === 'filed';
+    $('complaint-archive').hidden = !archivable;
+    $('archive-note').hidden = !archivable;
     $('complaint-document').hidden = !draft.caseType;
     renderDraft($('complaint-draft'), draft, (updated) => {
       state.complaint = updated;
@@ -699,6 +712,21 @@
       state.complaint = data.draft;
       renderComplaint();
       $('complaint-status').textContent = t('filedDone');
+    } catch (e) {
+      showError($('complaint-status'), e);
+    }
+  }
+
+  async function onArchive() {
+    const draft = state.complaint;
+    if (!draft || !window.confirm(t('confirmArchive'))) return;
+    try {
+      const data = await api('POST', `/complaints/${encodeURIComponent(draft.id)}/archive`, {});
+      state.complaint = data.draft;
+      renderComplaint();
+      $('complaint-status').textContent = t('archivedDone');
+      // The button that had focus is gone; the heading keeps the keyboard in the view.
+      $('complaint-heading').focus();
     } catch (e) {
       showError($('complaint-status'), e);
     }
@@ -991,7 +1019,7 @@
       for (const event of data.events) {
         body.append(el('tr', {},
           el('td', { text: time(event.at) }),
-          el('th', { scope: 'row', text: event.actor }),
+          el('th', { scope: 'row', text: event.actor === 'system' ? t('actor_system') : event.actor }),
           el('td', { text: `${t(`action_${event.action}`)}${event.outcome ? ` ${t(`outcome_${event.outcome}`)}` : ''}` }),
           el('td', { className: 'code', text: event.recordId || '' }),
           el('td', { text: event.field || '' })));
@@ -1056,6 +1084,7 @@
     $('page-next').addEventListener('click', () => loadComplaints(state.complaintsPage + 1));
     $('complaint-finish').addEventListener('click', onFinishComplaint);
     $('complaint-filed').addEventListener('click', onMarkFiled);
+    $('complaint-archive').addEventListener('click', onArchive);
     $('complaint-document').addEventListener('click', () => state.complaint && openDocument(state.complaint.id));
     $('back-to-complaints').addEventListener('click', () => {
       state.complaint = null;
