@@ -1,2 +1,2 @@
 export * from './types.js';
-export { PersistentHandoffService, HandoffTakenError, UnknownHandoffError, type HandoffDeps, type NewHandoff } from './service.js';
+export { PersistentHandoffService, HandoffTakenError, UnknownHandoffError, type HandoffDeps, type HandoffSummary, type NewHandoff } from './service.js';

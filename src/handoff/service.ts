@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
-import { CollectionFile } from '../store/collectionFile.js';
-import type { ComplaintRepository } from '../store/types.js';
+import type { Collection, ComplaintRepository, Store } from '../store/types.js';
 import {
   PRIORITY_ORDER, type ClerkIdentity, type FinishedComplaint, type HandoffEvent, type HandoffReason, type HandoffRecord, type HandoffService,
   type Priority, type QueueEntry, type TranscriptEntry,
@@ -52,6 +51,8 @@ export class UnknownHandoffError extends Error {
   }
 }
 
+export const HANDOFFS_FILE = 'handoffs.json';
+
 /** Transcripts are for the clerk to catch up, not an archive: the newest entries are kept. */
 const MAX_TRANSCRIPT = 200;
 const OPEN: ReadonlySet<HandoffRecord['state']> = new Set(['queued', 'accepted']);
@@ -69,7 +70,7 @@ function byTurn(a: HandoffRecord, b: HandoffRecord): number {
  * the server restarts, and the relay between a filer and the clerk who took them.
  */
 export class PersistentHandoffService implements HandoffService {
-  readonly #file: CollectionFile<HandoffRecord>;
+  readonly #file: Collection<HandoffRecord>;
   readonly #deps: HandoffDeps;
   readonly #now: () => Date;
   readonly #listeners = new Set<(event: HandoffEvent) => void>();
@@ -80,7 +81,7 @@ export class PersistentHandoffService implements HandoffService {
   readonly #openByConversation = new Map<string, string>();
   #clerksOnline = 0;
 
-  private constructor(file: CollectionFile<HandoffRecord>, deps: HandoffDeps) {
+  private constructor(file: Collection<HandoffRecord>, deps: HandoffDeps) {
     this.#file = file;
     this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
@@ -93,8 +94,9 @@ export class PersistentHandoffService implements HandoffService {
     return id ? this.#file.get(id) : undefined;
   }
 
-  static async open(dataDir: string, deps: HandoffDeps): Promise<PersistentHandoffService> {
-    return new PersistentHandoffService(await CollectionFile.open<HandoffRecord>(dataDir, 'handoffs.json', 'handoffs'), deps);
+  /** Opens the queue through the store, so transcripts are sealed with DATA_KEY like every other record. */
+  static async open(store: Pick<Store, 'openCollection'>, deps: HandoffDeps): Promise<PersistentHandoffService> {
+    return new PersistentHandoffService(await store.openCollection<HandoffRecord>(HANDOFFS_FILE, 'handoffs'), deps);
   }
 
   close(): Promise<void> {
@@ -309,4 +311,26 @@ export class PersistentHandoffService implements HandoffService {
     const record = this.#openFor(conversationId);
     if (record) await this.#close(record.id, undefined, 'cancelled');
   }
+
+  /** The handoffs about a draft, without their transcripts: what retention decides with. */
+  summariesFor(complaintId: string): HandoffSummary[] {
+    const found: HandoffSummary[] = [];
+    for (const h of this.#file.values()) {
+      if (h.complaintId !== complaintId) continue;
+      found.push({ id: h.id, state: h.state, createdAt: h.createdAt, ...(h.acceptedAt ? { acceptedAt: h.acceptedAt } : {}), ...(h.closedAt ? { closedAt: h.closedAt } : {}) });
+    }
+    return found;
+  }
+
+  /** Deletes the closed handoffs about a draft, transcripts and all (retention). Open ones are a clerk's and stay. */
+  async removeClosedFor(complaintId: string): Promise<number> {
+    let removed = 0;
+    for (const h of [...this.#file.values()]) {
+      if (h.complaintId === complaintId && !OPEN.has(h.state) && this.#file.delete(h.id)) removed += 1;
+    }
+    if (removed > 0) await this.#file.commit();
+    return removed;
+  }
 }
+
+export type HandoffSummary = Pick<HandoffRecord, 'id' | 'state' | 'createdAt' | 'acceptedAt' | 'closedAt'>;

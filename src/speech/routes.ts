@@ -11,6 +11,8 @@ export interface SpeechRouteOptions {
   /** Requests per client address and minute. */
   synthesizeLimit?: number;
   recognizeLimit?: number;
+  /** Requests these limits do not apply to: the court's own kiosks, which share one address. */
+  skipLimits?: (req: Request) => boolean;
   log?: { warn(obj: object, msg?: string): void };
 }
 
@@ -23,13 +25,14 @@ function fail(res: Response, status: number, error: string): void {
   res.status(status).json({ error });
 }
 
-function limiter(limit: number, store: MemoryStore) {
+function limiter(limit: number, store: MemoryStore, skip: ((req: Request) => boolean) | undefined) {
   return rateLimit({
     windowMs: 60_000,
     limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     store,
+    ...(skip ? { skip } : {}),
     handler: (_req, res) => fail(res, 429, 'Too many requests. Please wait a minute.'),
   });
 }
@@ -47,7 +50,7 @@ export function speechRoutes(speech: SpeechService, options: SpeechRouteOptions 
   const json = express.json({ limit: `${MAX_SSML_LENGTH * 4}b` });
   const raw = express.raw({ type: ['audio/wav', 'audio/wave', 'audio/x-wav', 'application/octet-stream'], limit: MAX_AUDIO_BYTES });
 
-  router.post('/speech/synthesize', limiter(options.synthesizeLimit ?? 600, stores[0]), json, async (req: Request, res: Response, next: NextFunction) => {
+  router.post('/speech/synthesize', limiter(options.synthesizeLimit ?? 600, stores[0], options.skipLimits), json, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const body = (req.body ?? {}) as { ssml?: unknown; text?: unknown; locale?: unknown; rate?: unknown };
       const locale = normalizeLocale(typeof body.locale === 'string' ? body.locale : undefined);
@@ -74,7 +77,7 @@ export function speechRoutes(speech: SpeechService, options: SpeechRouteOptions 
     }
   });
 
-  router.post('/speech/recognize', limiter(options.recognizeLimit ?? 60, stores[1]), raw, async (req: Request, res: Response, next: NextFunction) => {
+  router.post('/speech/recognize', limiter(options.recognizeLimit ?? 60, stores[1], options.skipLimits), raw, async (req: Request, res: Response, next: NextFunction) => {
     try {
       res.set('Cache-Control', 'no-store');
       if (!speech.recognition.available) {
@@ -107,8 +110,12 @@ export function speechRoutes(speech: SpeechService, options: SpeechRouteOptions 
     if (type === 'entity.parse.failed') return fail(res, 400, 'The request body is not valid JSON.');
     if (error instanceof SsmlError || error instanceof WavError) return fail(res, 400, error.message);
     if (error instanceof SpeechUnavailableError) return fail(res, 503, error.message);
-    // Engine failures name the engine and the reason, never the words.
-    options.log?.warn({ err: (error as Error)?.name, reason: (error as Error)?.message }, 'speech request failed');
+    const { status } = (error ?? {}) as { status?: unknown };
+    // The body parser's other refusals (a gzip body that is not gzip, an unknown charset): the caller's mistake.
+    if (typeof status === 'number' && status >= 400 && status < 500) return fail(res, status, 'The request body could not be read.');
+    // Engine failures name the engine and the reason, never the words: the logger scrubs an
+    // error's message of anything quoted or Chinese, which is where an engine would echo them.
+    options.log?.warn({ err: error }, 'speech request failed');
     return fail(res, 502, 'The voice service did not answer. Please try again.');
   });
 

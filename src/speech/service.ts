@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Locale } from '../i18n.js';
 import { AzureRecognizer, AzureSynthesizer, type AzureSpeechSettings } from './azure.js';
-import { cacheKey, SpeechCache } from './cache.js';
+import { cacheKey, SPEECH_CACHE_DIR, SpeechCache, type CacheSealing } from './cache.js';
 import { EspeakSynthesizer, espeakAvailable } from './espeak.js';
 import { azureSsml, clampRate, parseSsml, ssmlRate } from './markup.js';
 import {
@@ -14,6 +14,8 @@ export interface SpeechSettings {
   /** 'espeak' uses espeak-ng when it is installed; 'off' never does. */
   offline: 'espeak' | 'off';
   cacheBytes: number;
+  /** With DATA_KEY: cached audio is sealed and named by a keyed hash. */
+  cacheSealing?: CacheSealing;
 }
 
 export interface SpeechLogger {
@@ -59,7 +61,7 @@ export class CompositeSpeechService implements SpeechService {
       } catch (error) {
         lastError = error;
         if (i < this.parts.synthesizers.length - 1) {
-          this.parts.log?.warn({ engine: synthesizer.engine, err: (error as Error).name, reason: (error as Error).message }, 'speech synthesis failed; trying the next engine');
+          this.parts.log?.warn({ engine: synthesizer.engine, err: error }, 'speech synthesis failed; trying the next engine');
         }
       }
     }
@@ -107,7 +109,7 @@ export async function createSpeechService(settings: SpeechSettings, dataDir: str
     recognizer = new AzureRecognizer(settings.azure);
   }
   if (settings.offline === 'espeak' && (await espeakAvailable())) synthesizers.push(new EspeakSynthesizer());
-  const cache = synthesizers.length > 0 ? await SpeechCache.open(path.join(dataDir, 'speech-cache'), settings.cacheBytes) : undefined;
+  const cache = synthesizers.length > 0 ? await SpeechCache.open(path.join(dataDir, SPEECH_CACHE_DIR), settings.cacheBytes, settings.cacheSealing) : undefined;
   const service = new CompositeSpeechService({ synthesizers, recognizer, cache, log });
   log?.info({ synthesis: service.synthesis, recognition: service.recognition.engine, fallback: synthesizers[1]?.engine }, 'speech service ready');
   return service;

@@ -2,8 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locale } from '../i18n.js';
-import { CollectionFile } from '../store/collectionFile.js';
-import type { ComplaintRepository } from '../store/types.js';
+import type { Collection, ComplaintRepository, Store } from '../store/types.js';
 import {
   capacityOf, loadCalendarFile, slotKey, slotsInWindow, slotTimes, slotWords, validateCalendar,
   type SlotRef, type VisitCalendar,
@@ -68,7 +67,8 @@ const HOLDS_SLOT: ReadonlySet<VisitStatus> = new Set(['booked', 'done', 'failed'
 const CODE_ATTEMPTS = 50;
 
 export interface VisitServiceOptions {
-  dataDir: string;
+  /** Bookings hold addresses and phone numbers: they are opened through the store, sealed with DATA_KEY. */
+  store: Pick<Store, 'openCollection'>;
   /** data/reference/visits.json: read at start-up, rewritten by an admin's edit. */
   calendarFile: string;
   timeZone: string;
@@ -86,12 +86,12 @@ export interface VisitServiceOptions {
 export class VisitService {
   #calendar: VisitCalendar;
   #queue: Promise<unknown> = Promise.resolve();
-  readonly #file: CollectionFile<VisitBooking>;
+  readonly #file: Collection<VisitBooking>;
   readonly #options: VisitServiceOptions;
   readonly #now: () => Date;
   readonly #random: { int(min: number, max: number): number; uuid(): string };
 
-  private constructor(calendar: VisitCalendar, file: CollectionFile<VisitBooking>, options: VisitServiceOptions) {
+  private constructor(calendar: VisitCalendar, file: Collection<VisitBooking>, options: VisitServiceOptions) {
     this.#calendar = calendar;
     this.#file = file;
     this.#options = options;
@@ -102,7 +102,7 @@ export class VisitService {
   /** Loads the calendar (VisitCalendarError stops start-up) and the bookings. */
   static async open(options: VisitServiceOptions): Promise<VisitService> {
     const calendar = loadCalendarFile(options.calendarFile);
-    const file = await CollectionFile.open<VisitBooking>(options.dataDir, VISITS_FILE, 'visits');
+    const file = await options.store.openCollection<VisitBooking>(VISITS_FILE, 'visits');
     return new VisitService(calendar, file, options);
   }
 
@@ -325,6 +325,23 @@ export class VisitService {
       };
     });
     return toICalendar(events, { name: `${locale === 'zh-CN' ? '上门立案' : 'Home visits'} ${date}`, now: this.#now() });
+  }
+
+  /** The bookings made with a draft, any status (retention decides with them). */
+  async forComplaint(complaintId: string): Promise<VisitBooking[]> {
+    return [...this.#file.values()].filter((b) => b.complaintId === complaintId).map((b) => ({ ...b }));
+  }
+
+  /** Deletes every booking made with a draft (retention); in the queue, so no booking change is half done. */
+  removeForComplaint(complaintId: string): Promise<number> {
+    return this.#locked(async () => {
+      let removed = 0;
+      for (const b of [...this.#file.values()]) {
+        if (b.complaintId === complaintId && this.#file.delete(b.id)) removed += 1;
+      }
+      if (removed > 0) await this.#file.commit();
+      return removed;
+    });
   }
 
   close(): Promise<void> {

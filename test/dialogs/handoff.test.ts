@@ -168,7 +168,7 @@ describe('the queue after a restart', () => {
     const [entry] = await harness.handoff.queue();
     await harness.handoff.close();
     const { PersistentHandoffService } = await import('../../src/handoff/index.js');
-    const reopened = await PersistentHandoffService.open(harness.dir, {
+    const reopened = await PersistentHandoffService.open(harness.store, {
       complaints: harness.store.complaints, words: (await import('../../src/bot/handoff-desk.js')).handoffWords(harness.services.specs.messages),
       deliver: async () => {}, returnToBot: async () => {},
     });

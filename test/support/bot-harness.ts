@@ -34,7 +34,7 @@ export async function botHarness(options: { today?: string; officeOpen?: boolean
   const today = () => options.today ?? '2026-11-28';
   const delivered: BotHarness['delivered'] = [];
   const returned: BotHarness['returned'] = [];
-  const handoff = await PersistentHandoffService.open(dir, {
+  const handoff = await PersistentHandoffService.open(store, {
     complaints: store.complaints,
     words: handoffWords(specs.messages),
     deliver: async (record, activity) => {
@@ -45,7 +45,7 @@ export async function botHarness(options: { today?: string; officeOpen?: boolean
     },
   });
   const visits = await VisitService.open({
-    dataDir: dir,
+    store,
     calendarFile: options.visitsCalendar ?? path.resolve(import.meta.dirname, '../../data/reference/visits.json'),
     timeZone: 'Asia/Shanghai',
     today,

@@ -109,6 +109,21 @@ describe('with no voice at all (SPEECH_OFFLINE=off, no Azure)', () => {
     expect((await fetch(`${server.baseUrl}/api/speech/recognize`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: wav })).status).toBe(503);
   });
 
+  // Found by test/fuzz/http.test.ts: the body parser's own refusals were answered 502, as if the voice had failed.
+  it('answers 4xx, never 5xx, to a body it cannot read', async () => {
+    const unreadable: Record<string, string>[] = [
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      { 'content-type': 'application/json', 'content-encoding': 'x-unknown' },
+      { 'content-type': 'application/json; charset=klingon' },
+    ];
+    for (const headers of unreadable) {
+      const res = await fetch(`${server.baseUrl}/api/speech/synthesize`, { method: 'POST', headers, body: '{"text":"你好","locale":"zh-CN"}' });
+      expect(res.status, JSON.stringify(headers)).toBeGreaterThanOrEqual(400);
+      expect(res.status, JSON.stringify(headers)).toBeLessThan(500);
+      expect(((await res.json()) as { error: string }).error).toBeTruthy();
+    }
+  });
+
   it('serves the kiosk page with a strict policy, its scripts and its pictograms', async () => {
     const page = await fetch(`${server.baseUrl}/kiosk`);
     expect(page.status).toBe(200);

@@ -9,6 +9,7 @@ import { ageFromIdNumber } from '../../src/visits/eligibility.js';
 import { foldLine, toICalendar } from '../../src/visits/ical.js';
 import { visitIntent } from '../../src/visits/messages.js';
 import { VisitService } from '../../src/visits/service.js';
+import { CollectionFile } from '../../src/store/collectionFile.js';
 import { idCheckChar } from '../../src/interview/fields/index.js';
 
 const REFERENCE = path.resolve(import.meta.dirname, '../../data/reference/visits.json');
@@ -119,7 +120,9 @@ describe('visit bookings', () => {
   async function open(calendar: VisitCalendar, random?: { int(min: number, max: number): number; uuid(): string }) {
     await writeFile(calendarFile, JSON.stringify(calendar));
     service = await VisitService.open({
-      dataDir: dir, calendarFile, timeZone: 'Asia/Shanghai', today: () => '2026-11-28',
+      // The bookings' collection as the store opens it, without the rest of the store.
+      store: { openCollection: (fileName, name) => CollectionFile.open(dir, fileName, name) },
+      calendarFile, timeZone: 'Asia/Shanghai', today: () => '2026-11-28',
       complaints: { findByResumeCode: async (code) => (resumeCodes.has(code) ? ({ id: 'x' } as never) : undefined) },
       ...(random ? { random } : {}),
     });
