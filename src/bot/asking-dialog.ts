@@ -6,7 +6,7 @@ import { isUploadOnly } from './evidence.js';
 import { returnRequest } from './turn.js';
 import { joinSpoken, message, type Spoken } from './reply.js';
 import type { BotServices } from './services.js';
-import { turnEnv, utteranceOf } from './turn.js';
+import { isNoAnswer, turnEnv, utteranceOf } from './turn.js';
 
 function bare(text: string): string {
   return text.normalize('NFKC').toLowerCase().trim().replace(/^(a|an|the)\s+/, '').replace(/[\s.,!?。，！？]+$/u, '');
@@ -51,7 +51,7 @@ export abstract class AskingDialog<State extends object> extends Dialog {
     const state = this.state(dc);
     const returned = returnRequest(dc.context);
     if (returned) return this.onReturn(dc, state, returned.field);
-    if (isUploadOnly(dc.context)) return this.ask(dc, state);
+    if (isUploadOnly(dc.context) || isNoAnswer(dc.context)) return this.ask(dc, state);
     const utterance = utteranceOf(dc.context);
     let command = detectCommand(utterance, await this.isYesNo(dc, state));
     // "Person" answers "are you a person or an organization?"; it asks for a clerk elsewhere.

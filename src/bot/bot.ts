@@ -16,7 +16,8 @@ import { message, say } from './reply.js';
 import type { BotServices } from './services.js';
 import { VisitDialog, type VisitDialogOptions } from './visit-dialog.js';
 import { visitIntent } from '../visits/messages.js';
-import { markReturnFromClerk, setTurnEnv, turnEnv, utteranceOf, type SpeechRate, type TurnEnv } from './turn.js';
+import { markNoAnswer, markReturnFromClerk, overlongTextOf, setTurnEnv, turnEnv, utteranceOf, type SpeechRate, type TurnEnv } from './turn.js';
+import { limitText } from './limit-texts.js';
 
 /** Per conversation, beside the dialog stack: which draft it works on. */
 interface Session {
@@ -166,6 +167,12 @@ export class ComplaintBot {
       (session.recent ??= []).push(entry);
       await this.services.handoff.note(activity.conversation.id, entry);
     }
+    // A clerk with the filer got its first part above and can ask; the assistant asks for shorter parts.
+    const overlong = overlongTextOf(context);
+    if (overlong) {
+      await this.tooLong(context, session, overlong);
+      return;
+    }
     const dc = await this.dialogs.createContext(context);
     const env = turnEnv(context);
     if (env.complaintId && (await this.services.complaints.get(env.complaintId))?.status !== 'draft') {
@@ -212,6 +219,22 @@ export class ComplaintBot {
     if (result.status === DialogTurnStatus.empty && !visiting) {
       await dc.beginDialog(MAIN, { utterance } satisfies ChooseCaseOptions);
     }
+  }
+
+  /**
+   * A message longer than the bot reads (pasted pages, a stuck key): half of it is no answer,
+   * so the filer is asked for shorter parts and the question is asked again.
+   */
+  private async tooLong(context: TurnContext, session: Session, overlong: { length: number; limit: number }): Promise<void> {
+    const env = turnEnv(context);
+    if (!session.greeted) await this.greet(context, session);
+    // "5001个字" as Chinese writes a count; "5,001 characters" in English.
+    const count = new Intl.NumberFormat(env.locale, { useGrouping: env.locale === 'en-US' });
+    await say(context, limitText(this.services.specs, 'messageTooLong', env.locale, { length: count.format(overlong.length), limit: count.format(overlong.limit) }));
+    markNoAnswer(context);
+    const dc = await this.dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(MAIN, {} satisfies ChooseCaseOptions);
   }
 
   /** Keeps the files with the draft (or holds them until there is one) and says what happened to each. */
@@ -297,7 +320,8 @@ export class ComplaintBot {
     await dc.cancelAllDialogs();
     const record = env.complaintId ? await this.services.complaints.get(env.complaintId) : undefined;
     env.complaintId = undefined;
-    if (record && record.status !== 'finished') {
+    // Only a draft can be resumed by its code; a finished, filed or archived one cannot.
+    if (record?.status === 'draft') {
       await say(context, message(messages, 'stoppedHere', env.locale, { code: record.resumeCode }, { code: digitsSsml(record.resumeCode, env.locale, [3, 3]) }), { resumeCode: record.resumeCode });
       return;
     }

@@ -1,5 +1,6 @@
 import type { FeeSettings } from '../fees/index.js';
 import type { Localized } from '../i18n.js';
+import type { CodeGuard } from './code-guard.js';
 import type { HandoffDesk } from './handoff-desk.js';
 import type { CaseSpec, LoadedSpecs } from '../interview/spec.js';
 import type { ComplaintRepository, ComplaintRecord, FileStore } from '../store/types.js';
@@ -19,6 +20,8 @@ export interface BotServices {
   handoff: HandoffDesk;
   /** The province's court-fee figures (DIVORCE_FEE, NON_PROPERTY_FEE); the defaults of src/fees when absent. */
   fees?: FeeSettings;
+  /** Wrong resume and visit codes counted across conversations; without it only each conversation's own count holds. */
+  codeGuard?: CodeGuard;
   /** Home visits (上门立案); without it the visit words are not taken up. */
   visits?: VisitService;
   /**

@@ -37,6 +37,29 @@ export function utteranceOf(context: TurnContext): string {
   return typeof activity.text === 'string' ? activity.text.slice(0, 5000) : '';
 }
 
+/**
+ * What a channel put in `channelData.overlongText` when a message was longer than the bot reads
+ * (MAX_MESSAGE_LENGTH): the text arrives cut to that length, and the bot asks for shorter parts
+ * instead of taking half a sentence as an answer. Undefined for a message of fair length.
+ */
+export function overlongTextOf(context: TurnContext): { length: number; limit: number } | undefined {
+  const data = context.activity.channelData as { overlongText?: { length?: unknown; limit?: unknown } } | undefined;
+  const found = data?.overlongText;
+  if (!found || typeof found.length !== 'number' || typeof found.limit !== 'number') return undefined;
+  return { length: found.length, limit: found.limit };
+}
+
+const NO_ANSWER = Symbol('noAnswer');
+
+/** Marks a turn whose words cannot be an answer (too long to read): the question is asked again. */
+export function markNoAnswer(context: TurnContext): void {
+  context.turnState.set(NO_ANSWER, true);
+}
+
+export function isNoAnswer(context: TurnContext): boolean {
+  return context.turnState.get(NO_ANSWER) === true;
+}
+
 const RETURN = Symbol('returnFromClerk');
 
 /** A proactive turn after a clerk gave the filer back: the dialog re-asks, at `field` if given. */

@@ -1,4 +1,5 @@
 import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
+import { turnClient } from '../http/network.js';
 import { getFieldType } from '../interview/fields/index.js';
 import type { ChoiceOption, FieldTypeName } from '../interview/fields/types.js';
 import { digitsSsml, escapeXml } from '../speech/ssml.js';
@@ -7,6 +8,7 @@ import { ageFromDraft, ageFromIdNumber, ELDERLY_AGE, type VisitReason } from '..
 import { LATER_CHOICE, REASON_CHOICES, type VisitIntent, type VisitTextKey } from '../visits/messages.js';
 import type { VisitService } from '../visits/service.js';
 import { AskingDialog } from './asking-dialog.js';
+import { limitText } from './limit-texts.js';
 import { buildQuestion, choicesForAsk, confirmChoicesForAsk, joinSpoken, message, say, spokenFromTemplate, type Spoken } from './reply.js';
 import type { BotServices } from './services.js';
 import { turnEnv } from './turn.js';
@@ -330,8 +332,17 @@ export class VisitDialog extends AskingDialog<VisitState> {
     const env = turnEnv(dc.context);
     const code = codeIn(utterance);
     if (!code) return this.ask(dc, state, this.text(dc, 'codeInvalid'));
+    // Visit codes are guessed like resume codes (a stranger's visit cancelled): the same count holds both.
+    const guard = this.services.codeGuard;
+    const client = turnClient(dc.context);
+    const until = guard?.lockedUntil(client);
+    if (guard && until !== undefined) {
+      return this.finish(dc, 'not-found', limitText(this.services.specs, 'codeTriesLocked', env.locale,
+        { minutes: guard.minutesUntil(until), clerkPhone: this.services.clerk.phone }, { clerkPhone: this.spokenClerkPhone(env.locale) }));
+    }
     const booking = await this.visits.findByCode(code);
     if (!booking) {
+      guard?.failed(client);
       state.failedCodes += 1;
       if (state.failedCodes >= MAX_FAILED_CODES) {
         return this.finish(dc, 'not-found', this.text(dc, 'codeLocked', { clerkPhone: this.services.clerk.phone }, { clerkPhone: this.spokenClerkPhone(env.locale) }));

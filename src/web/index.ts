@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import { normalizeLocale, type Locale } from '../i18n.js';
@@ -54,10 +55,12 @@ export function createWebChatRoutes(options: WebChatRoutesOptions): Router {
       }));
       return;
     }
-    res.setHeader('Content-Security-Policy', chatPageCsp(req));
+    const styleNonce = randomBytes(16).toString('base64');
+    res.setHeader('Content-Security-Policy', chatPageCsp(req, styleNonce));
     res.type('html').send(renderChatPage({
       locale,
       view,
+      styleNonce,
       clerkPhone: options.clerkPhone,
       bundleUrl: bundle.url,
       assetsUrl: ASSETS_URL,
@@ -105,19 +108,24 @@ function securityHeaders(res: Response): void {
 }
 
 /**
- * Only this origin. Web Chat injects its styles at run time (emotion), shows uploads as blob:
- * and icons as data: images, makes upload thumbnails in a Worker it builds from a blob: (its own
+ * Only this origin. Web Chat injects its styles at run time (emotion) into <style> elements
+ * that carry this response's nonce (chat.js hands it to Web Chat); the scroll container inside
+ * it (react-scroll-to-bottom) makes its own without the nonce, empty, and fills it through the
+ * CSSOM, which CSP does not govern, so the hash of empty text lets just that empty element in.
+ * No 'unsafe-inline': markup that slipped into the page could not style it. It shows uploads as blob: and
+ * icons as data: images, makes upload thumbnails in a Worker it builds from a blob: (its own
  * code; scripts still load from this origin only), and talks to Direct Line here, over HTTP and
  * over a WebSocket (ws: of the same host is spelled out for browsers older than CSP 3).
  */
-function chatPageCsp(req: Request): string {
+function chatPageCsp(req: Request, styleNonce: string): string {
   const host = req.get('host');
   const sockets = host && SAFE_HOST.test(host) ? ` ${req.protocol === 'https' ? 'wss' : 'ws'}://${host}` : '';
   return [
-    "default-src 'self'",
+    // Nothing by default: each kind of thing the page loads is named below.
+    "default-src 'none'",
     "script-src 'self'",
     "worker-src 'self' blob:",
-    "style-src 'self' 'unsafe-inline'",
+    `style-src 'self' 'nonce-${styleNonce}' '${EMPTY_STYLE_HASH}'`,
     "img-src 'self' blob: data:",
     "media-src 'self' blob: data:",
     "font-src 'self' data:",
@@ -129,6 +137,9 @@ function chatPageCsp(req: Request): string {
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/** sha256 of the empty string, as CSP writes hashes. */
+const EMPTY_STYLE_HASH = 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
 
 const ERROR_PAGE_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

@@ -62,6 +62,8 @@ export interface ChatPageOptions {
   clerkPhone: string;
   bundleUrl: string;
   assetsUrl: string;
+  /** The CSP nonce Web Chat puts on the <style> elements it makes; a fresh one per response. */
+  styleNonce: string;
 }
 
 /** The /chat page. No inline script or style: the CSP allows scripts from this origin only. */
@@ -77,6 +79,7 @@ export function renderChatPage(o: ChatPageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<meta name="csp-nonce" content="${escapeHtml(o.styleNonce)}">
 <link rel="icon" href="data:,">
 <title>${t('title', locale)}</title>
 <link rel="stylesheet" href="${escapeHtml(o.assetsUrl)}/chat.css">

@@ -110,10 +110,12 @@ describe('GET /chat', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
-    expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+    expect(csp).not.toMatch(/unsafe/);
+    // Web Chat's styles by this response's nonce (also in the page for chat.js), none inline otherwise.
+    const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/=]+)' 'sha256-47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU='/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
     expect(csp).toContain("img-src 'self' blob: data:");
     expect(csp).toContain(`connect-src 'self' ws://${new URL(base).host} blob:`);
     expect(csp).toContain("worker-src 'self' blob:");
@@ -122,6 +124,9 @@ describe('GET /chat', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
 
     const html = await res.text();
+    expect(html).toContain(`<meta name="csp-nonce" content="${nonce}">`);
+    // A fresh nonce every time, so one seen once is no key to the next page.
+    expect((await fetch(`${base}/chat`)).headers.get('content-security-policy')).not.toContain(nonce);
     expect(html).toContain('<html lang="zh-CN"');
     expect(html).toContain('<title>起诉状助手');
     expect(html).toContain('class="skip-link" href="#webchat"');

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fill } from '../../src/i18n.js';
 import { loadSpecs } from '../../src/interview/spec.js';
+import { cspViolations } from '../support/csp.js';
 import { DirectLineTestClient, type BotActivity } from '../support/directline-client.js';
 import {
   blocked, browserTestsRun, bubble, expectNoAxeViolations, fontSizeOf, questionIn, say, seeAll, startChatHarness,
@@ -52,6 +53,8 @@ describe.skipIf(!browserTestsRun)('the /chat page in Chromium (zh-CN)', () => {
 
       await expectNoAxeViolations(page, 'after the Chinese greeting');
       expect(blocked(chat)).toEqual([]);
+      // Seen from inside too: no securitypolicyviolation event, and every style Web Chat made has its sheet.
+      expect(await cspViolations(page)).toEqual([]);
       expect(chat.external).toEqual([]);
     });
 
@@ -103,6 +106,7 @@ describe.skipIf(!browserTestsRun)('the /chat page in Chromium (zh-CN)', () => {
       expect(loaded).toBe(true);
       expect(await page.locator('.webchat__activity-status--send-failed').count()).toBe(0);
       expect(blocked(chat)).toEqual([]);
+      expect(await cspViolations(page)).toEqual([]);
     });
   });
 });

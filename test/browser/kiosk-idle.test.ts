@@ -10,6 +10,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { cspViolations, watchCsp } from '../support/csp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -51,6 +52,7 @@ describe.skipIf(!haveChromium && !mustRun)('the kiosk when the filer walks away'
     const context = await browser.newContext({ viewport: { width: 1280, height: 1024 } });
     const page = await context.newPage();
     await page.clock.install();
+    await watchCsp(page);
     await page.goto(`${server.baseUrl}/kiosk`);
     await page.locator('body[data-ready="true"]').waitFor(WAIT);
     await page.locator('[data-action="start"]').click();
@@ -109,6 +111,40 @@ describe.skipIf(!haveChromium && !mustRun)('the kiosk when the filer walks away'
     for (const digit of code) await page.locator(`#answer [data-key="${digit}"]`).click();
     await page.locator('#answer [data-answer="ok"]').click();
     await page.locator('#answer[data-field="plaintiff.name"]').waitFor(WAIT);
+    expect(await cspViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('asks the last 4 digits of the draft\'s phone on the number pad before a draft with one opens', async () => {
+    const draft = await server.assembled.store.complaints.create({ locale: 'zh-CN', caseType: 'private-loan' });
+    await server.assembled.store.complaints.update(draft.id, (r) => {
+      Object.assign(r.answers, { 'plaintiff.kind': 'person', 'plaintiff.name': '张三', 'plaintiff.phone': '13812345678' });
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1024 } });
+    const page = await context.newPage();
+    await watchCsp(page);
+    await page.goto(`${server.baseUrl}/kiosk`);
+    await page.locator('body[data-ready="true"]').waitFor(WAIT);
+    await page.locator('[data-action="start"]').click();
+    await page.locator('#answer[data-field="caseType"]').waitFor(WAIT);
+    await settled(page);
+    await page.locator('#answer [data-value="resume"]').click();
+    await page.locator('#answer[data-field="resume.code"]').waitFor(WAIT);
+    await settled(page);
+    for (const digit of draft.resumeCode) await page.locator(`#answer [data-key="${digit}"]`).click();
+    await page.locator('#answer [data-answer="ok"]').click();
+
+    await page.locator('#answer[data-field="resume.phone"]').waitFor(WAIT);
+    await settled(page);
+    expect(await page.locator('#question-text').textContent()).toContain('最后4位');
+    // Four digits and nothing else: no decimal point, a fifth key is not taken.
+    expect(await page.locator('#answer [data-key="."]').count()).toBe(0);
+    for (const digit of '56789') await page.locator(`#answer [data-key="${digit}"]`).click();
+    expect(await page.locator('#answer [data-display]').textContent()).toBe('5678');
+    await axeClean(page, 'the check before a draft opens');
+    await page.locator('#answer [data-answer="ok"]').click();
+    await page.locator('#answer[data-field="plaintiff.idNumber"], #answer[data-field="plaintiff.gender"]').first().waitFor(WAIT);
+    expect(await cspViolations(page)).toEqual([]);
     await context.close();
   });
 });

@@ -11,6 +11,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { cspViolations, watchCsp } from '../support/csp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -118,6 +119,7 @@ describe.skipIf(!haveChromium && !mustRun)('the kiosk by touch alone', () => {
     page.on('console', (message) => {
       if (message.type() === 'error' && !/Failed to load resource.*503/.test(message.text())) errors.push(message.text());
     });
+    await watchCsp(page);
     await page.goto(`${server.baseUrl}/kiosk`);
     await page.locator('body[data-ready="true"]').waitFor(WAIT);
     await axeClean(page, 'the start screen');
@@ -215,6 +217,8 @@ describe.skipIf(!haveChromium && !mustRun)('the kiosk by touch alone', () => {
     expect(await page.locator('#document-frame').getAttribute('src')).toBe('about:blank');
     expect(await page.locator('main').innerText()).not.toContain(code);
     expect(errors).toEqual([]);
+    // Every screen, the pictograms, the voice and the printed document lived within the page's CSP.
+    expect(await cspViolations(page)).toEqual([]);
     await context.close();
   });
 });

@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import { findProjectRoot, readPin, WebChatBundle } from '../../src/web/bundle.js';
 import type { BotActivity } from '../support/directline-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { watchCsp } from '../support/csp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -90,6 +91,7 @@ export async function startChatHarness(): Promise<ChatHarness> {
         const url = r.url();
         if (!url.startsWith(server.baseUrl) && !url.startsWith('blob:') && !url.startsWith('data:')) external.push(url);
       });
+      await watchCsp(page);
       await prepare?.(page);
       const response = await page.goto(`${server.baseUrl}/chat${query}`);
       expect(response?.status()).toBe(200);

@@ -92,6 +92,9 @@ describe('ComplaintBot through botbuilder\'s TestAdapter', () => {
     await adapter
       .send(record0!.resumeCode)
       .assertReply((a) => expect(a.text).toContain('您好'))
+      // The draft has a phone number: its last 4 digits open it.
+      .assertReply((a) => expect(ask(a)?.field).toBe('resume.phone'))
+      .send('5678')
       .assertReply((a) => expect(a.text).toContain('找到了您的草稿'))
       .assertReply((a) => expect(ask(a)?.field).toBe('loan.amount'))
       .send('3.5万')

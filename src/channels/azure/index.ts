@@ -14,8 +14,12 @@ export interface AzureChannelOptions {
   credentials: AzureAppCredentials;
   /** Runs one bot turn. */
   bot: (context: TurnContext) => Promise<void>;
-  /** Messages longer than this many characters are refused with 400; default 5000. */
+  /** Messages longer than this many characters reach the bot cut, marked channelData.overlongText; default 5000. */
   maxTextLength?: number;
+  /** The largest activity read (MAX_BODY_KB); larger ones get 413. Default 256 KiB. */
+  maxBodyBytes?: number;
+  /** Activities one conversation may send per minute (LIMIT_MESSAGES_CONVERSATION); unlimited when absent. */
+  messagesPerConversation?: number;
   log: AzureLogger;
   /** The Telephony channel's conventions (voice names, barge-in, DTMF, transfers); off when absent. */
   telephony?: TelephonyOptions;
@@ -39,6 +43,10 @@ export function createAzureChannel(options: AzureChannelOptions): AzureChannel {
   const authenticated = Boolean(options.credentials.id);
   const adapter = createCloudAdapter(options.credentials, options.log);
   if (options.telephony) adapter.use(new TelephonyConventions(options.telephony));
-  const route = createMessagesRoute({ adapter, bot: options.bot, authenticated, maxTextLength, log: options.log });
+  const route = createMessagesRoute({
+    adapter, bot: options.bot, authenticated, maxTextLength, log: options.log,
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.messagesPerConversation !== undefined ? { messagesPerConversation: options.messagesPerConversation } : {}),
+  });
   return { router: route.router, adapter, authenticated, close: route.close };
 }

@@ -1,5 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { MemoryStore, rateLimit } from 'express-rate-limit';
 import { describeFailure, turnIds, type AzureAdapter, type AzureLogger } from './adapter.js';
 import { isLoopbackAddress, isLoopbackServiceUrl } from './loopback.js';
 
@@ -12,6 +13,10 @@ export interface RouteOptions {
   authenticated: boolean;
   maxTextLength: number;
   log: AzureLogger;
+  /** The largest activity read, in bytes; default 256 KiB. */
+  maxBodyBytes?: number;
+  /** Activities one conversation may send per minute; unlimited when absent. */
+  messagesPerConversation?: number;
 }
 
 export interface MessagesRoute {
@@ -21,7 +26,7 @@ export interface MessagesRoute {
 }
 
 // Room for an activity with attachment references and channel data; text is capped separately.
-const BODY_LIMIT = '256kb';
+const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 type ErrorCode =
   | 'BadSyntax'
@@ -30,6 +35,7 @@ type ErrorCode =
   | 'Unauthorized'
   | 'Forbidden'
   | 'MethodNotAllowed'
+  | 'TooManyRequests'
   | 'ServiceUnavailable'
   | 'ServiceError';
 
@@ -47,11 +53,11 @@ function nonEmptyString(value: unknown): value is string {
 }
 
 /**
- * JSON bodies only. Every parser failure (bad JSON, too large, an unknown charset) is the
- * caller's mistake and answers 400: a 5xx would make Azure retry the same bad request.
+ * JSON bodies only. Every parser failure is the caller's mistake and answers 4xx (413 for too
+ * large, 400 for the rest): a 5xx would make Azure retry the same bad request.
  */
-function jsonBody(): RequestHandler {
-  const parse = express.json({ limit: BODY_LIMIT });
+function jsonBody(limit: number): RequestHandler {
+  const parse = express.json({ limit });
   return (req, res, next) => {
     parse(req, res, (error?: unknown) => {
       if (!error) {
@@ -60,7 +66,7 @@ function jsonBody(): RequestHandler {
       }
       const type = (error as { type?: unknown }).type;
       if (type === 'entity.too.large') {
-        refuse(res, 400, 'MessageSizeTooBig', `The activity is larger than ${BODY_LIMIT}.`);
+        refuse(res, 413, 'MessageSizeTooBig', `The activity is larger than ${Math.floor(limit / 1024)} KB.`);
       } else if (type === 'entity.parse.failed') {
         refuse(res, 400, 'BadSyntax', 'The request body is not valid JSON.');
       } else {
@@ -126,9 +132,17 @@ export function createMessagesRoute(options: RouteOptions): MessagesRoute {
       refuse(res, 400, 'BadArgument', 'The activity needs channelId and conversation.id.');
       return;
     }
-    if (typeof activity.text === 'string' && activity.text.length > maxTextLength) {
-      refuse(res, 400, 'MessageSizeTooBig', `The message is longer than ${maxTextLength} characters.`);
+    // Conversation and user state are keyed by the sender: without one the turn could only fail.
+    if (!isRecord(activity.from) || !nonEmptyString(activity.from.id)) {
+      refuse(res, 400, 'BadArgument', 'The activity needs from.id.');
       return;
+    }
+    const length = typeof activity.text === 'string' ? [...activity.text].length : 0;
+    if (typeof activity.text === 'string' && length > maxTextLength) {
+      // As on Direct Line: the bot asks for shorter parts (channelData.overlongText) instead of the
+      // channel showing the filer a failure.
+      activity.text = `${[...activity.text].slice(0, maxTextLength).join('')}…`;
+      activity.channelData = { ...(isRecord(activity.channelData) ? activity.channelData : {}), overlongText: { length, limit: maxTextLength } };
     }
     const key = `${activity.channelId}\u0000${conversation.id}`;
     const authorization = req.get('authorization') ?? '';
@@ -152,7 +166,24 @@ export function createMessagesRoute(options: RouteOptions): MessagesRoute {
   };
 
   const router = express.Router();
-  router.post('/', jsonBody(), handle);
+  const limiterStore = new MemoryStore();
+  const perConversation: RequestHandler[] = options.messagesPerConversation === undefined ? [] : [rateLimit({
+    windowMs: 60_000,
+    limit: options.messagesPerConversation,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    store: limiterStore,
+    // Refused requests (no valid token, not an Emulator) do not use up a real conversation's budget.
+    skipFailedRequests: true,
+    // Azure's relays send for many users from few addresses: only the conversation is a fair key.
+    keyGenerator: (req) => {
+      const body = isRecord(req.body) ? req.body : {};
+      const conversation = isRecord(body.conversation) ? body.conversation : {};
+      return `${String(body.channelId ?? '')}\u0000${String(conversation.id ?? '')}`;
+    },
+    handler: (_req, res) => refuse(res, 429, 'TooManyRequests', 'Too many messages in this conversation. Please wait a moment and try again.'),
+  })];
+  router.post('/', jsonBody(options.maxBodyBytes ?? DEFAULT_BODY_LIMIT), ...perConversation, handle);
   router.all('/', (_req, res) => {
     res.setHeader('Allow', 'POST');
     refuse(res, 405, 'MethodNotAllowed', 'Use POST.');
@@ -163,6 +194,7 @@ export function createMessagesRoute(options: RouteOptions): MessagesRoute {
     async close() {
       closing = true;
       while (inFlight.size > 0) await Promise.all([...inFlight]);
+      limiterStore.shutdown();
     },
   };
 }

@@ -283,7 +283,7 @@ function renderChoices(answer, ask, choices) {
 /** The number pad: 1–9, then X (ID numbers) or a point (amounts), 0 and delete. @param {any} ask @param {(key: string) => void} onKey */
 function keypad(ask, onKey) {
   const pad = el('div', { class: 'keypad', role: 'group', 'aria-label': labels().keypad });
-  const extra = ask.type === 'idNumber' ? 'X' : ask.type === 'money' || (ask.type === 'number' && ask.field !== 'resume.code') ? '.' : '';
+  const extra = ask.type === 'idNumber' ? 'X' : ask.type === 'money' || (ask.type === 'number' && !ask.field.startsWith('resume.')) ? '.' : '';
   for (const key of ['1', '2', '3', '4', '5', '6', '7', '8', '9', extra, '0']) {
     if (!key) {
       pad.append(el('span', { 'aria-hidden': 'true' }));
@@ -333,7 +333,8 @@ function grouped(type, digits) {
 /** @param {HTMLElement} answer @param {any} ask */
 function renderKeypad(answer, ask) {
   let digits = '';
-  const max = ask.field === 'resume.code' ? 6 : /** @type {Record<string, number>} */ (MAX_DIGITS)[ask.type] ?? 12;
+  // The resume code, and the last 4 digits of the phone asked before a draft is opened.
+  const max = ask.field === 'resume.code' ? 6 : ask.field === 'resume.phone' ? 4 : /** @type {Record<string, number>} */ (MAX_DIGITS)[ask.type] ?? 12;
   const display = el('output', { class: 'display', 'aria-live': 'polite', 'aria-label': labels().entered, 'data-display': '' });
   const ok = pictureButton('ok', labels().ok, { class: 'ok', 'data-answer': 'ok' });
   ok.addEventListener('click', () => {

@@ -39,7 +39,7 @@ const ASSETS: Record<string, string> = {
  * No inline script or style, so nothing a filer typed can ever run.
  */
 const CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "media-src 'self' blob:",
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "media-src 'self' blob:",
   "connect-src 'self'", "frame-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'",
   "form-action 'none'", "frame-ancestors 'none'",
 ].join('; ');

@@ -15,6 +15,9 @@
   if (!root || !statusLine || !problem || !retry || !viewToggle) return;
 
   var locale = root.getAttribute('data-locale') === 'en-US' ? 'en-US' : 'zh-CN';
+  /* The page's CSP admits inline styles only with this nonce; Web Chat puts it on the styles it makes. */
+  var nonceMeta = document.querySelector('meta[name="csp-nonce"]');
+  var styleNonce = nonceMeta ? nonceMeta.getAttribute('content') || undefined : undefined;
   var store = null;
   var directLine = null;
 
@@ -100,6 +103,7 @@
       store: store,
       locale: locale,
       styleOptions: styleOptions(currentView()),
+      nonce: styleNonce,
       /* The page's <main> is the landmark; Web Chat's default (complementary) would sit beside it. */
       role: 'region'
     }, root);
