@@ -16,7 +16,7 @@ export const SESSION_COOKIE = 'clerk_session';
 export const COOKIE_PATH = '/api/clerk';
 const BODY_LIMIT = '64kb';
 const KEEP_ALIVE_MS = 20_000;
-const STATUSES: readonly ComplaintStatus[] = ['draft', 'finished', 'filed'];
+const STATUSES: readonly ComplaintStatus[] = ['draft', 'finished', 'filed', 'archived'];
 
 export interface ClerkApiDeps {
   accounts: StaffAccounts;
@@ -190,9 +190,9 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
       return;
     }
     const previous = readCookie(req, SESSION_COOKIE);
-    if (previous) sessions.destroy(previous);
+    if (previous) await sessions.destroy(previous);
     const { account, stamp } = signedIn;
-    const session = sessions.create(account.username, stamp);
+    const session = await sessions.create(account.username, stamp);
     res.cookie(SESSION_COOKIE, session.id, {
       httpOnly: true,
       sameSite: 'strict',
@@ -211,7 +211,7 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
     const current = session ? await accounts.current(session.username) : undefined;
     const account = current && current.stamp === session?.stamp ? current.account : undefined;
     if (!session || !account) {
-      if (session) sessions.destroy(session.id);
+      if (session) await sessions.destroy(session.id);
       res.status(401).json({ error: 'not-signed-in', message: API_MESSAGES['not-signed-in'] });
       return;
     }
@@ -242,7 +242,7 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
 
   router.post('/logout', async (_req, res) => {
     const { session, account } = signed(res);
-    sessions.destroy(session.id);
+    await sessions.destroy(session.id);
     res.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH, httpOnly: true, sameSite: 'strict', secure: deps.secureCookies });
     await record({ actor: account.username, action: 'sign-out' });
     res.status(204).end();
@@ -255,10 +255,10 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
     const next = requiredString(body, 'newPassword', 300);
     if (!(await accounts.authenticate(account.username, current))) throw new ApiError(403, 'bad-credentials');
     const changed = await accounts.setPassword(account.username, next);
-    sessions.destroyUser(account.username, session.id);
+    await sessions.destroyUser(account.username, session.id);
     // This console stays signed in: its session takes the new password's stamp.
     const renewed = await accounts.current(changed.username);
-    if (renewed) session.stamp = renewed.stamp;
+    if (renewed) await sessions.restamp(session, renewed.stamp);
     await record({ actor: account.username, action: 'password-change', recordType: 'account', recordId: account.username });
     res.status(204).end();
   });
@@ -418,6 +418,7 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
   /** Finishes a complaint: refuses without a case type, and asks first when required answers are missing. */
   const finish = async (complaint: ComplaintRecord, force: boolean, res: Response) => {
     if (complaint.status === 'filed') throw new ApiError(409, 'already-filed');
+    if (complaint.status === 'archived') throw new ApiError(409, 'archived');
     if (!drafts.spec(complaint)) throw new ApiError(409, 'no-case-type');
     const { missing } = drafts.view(complaint);
     if (missing.length > 0 && !force) throw new ApiError(409, 'incomplete', { missing });
@@ -445,6 +446,8 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
     const { page, pageSize } = pageOf(req, 20);
     const matches = (await complaints.list()).filter((c) => {
       if (status && c.status !== status) return false;
+      // Archived complaints leave the working list; a clerk finds them by asking for them.
+      if (!status && c.status === 'archived') return false;
       const created = todayIn(deps.timeZone, new Date(c.createdAt));
       if (from && created < from) return false;
       if (to && created > to) return false;
@@ -480,6 +483,7 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
     const complaint = await complaintOr404(req);
     // What was filed at the window must stay what the court holds.
     if (complaint.status === 'filed') throw new ApiError(409, 'already-filed');
+    if (complaint.status === 'archived') throw new ApiError(409, 'archived');
     const body = bodyOf(req);
     const key = requiredString(body, 'key', 200);
     const value = requiredString(body, 'value', 2000);
@@ -502,11 +506,31 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
 
   router.post('/complaints/:id/filed', async (req, res) => {
     const complaint = await complaintOr404(req);
+    if (complaint.status === 'archived') throw new ApiError(409, 'archived');
     if (complaint.status !== 'finished') throw new ApiError(409, 'not-finished');
     const updated = await complaints.update(complaint.id, (r) => {
       r.status = 'filed';
     });
     await record({ actor: signed(res).account.username, action: 'complaint-filed', recordType: 'complaint', recordId: complaint.id });
+    res.json({ draft: drafts.view(updated) });
+  });
+
+  /**
+   * Any clerk may archive, as any clerk marks a complaint filed: it is the routine end of a
+   * record's working life, audited, and nothing is deleted until RETENTION_ARCHIVED_DAYS later.
+   */
+  router.post('/complaints/:id/archive', async (req, res) => {
+    const complaint = await complaintOr404(req);
+    if (complaint.status === 'archived') throw new ApiError(409, 'archived');
+    if (complaint.status !== 'finished' && complaint.status !== 'filed') throw new ApiError(409, 'not-archivable');
+    const updated = await complaints.update(complaint.id, (r) => {
+      r.status = 'archived';
+      r.archivedAt = new Date().toISOString();
+      // The filer's link is a capability: archiving revokes it, whatever expiry it had left.
+      delete r.documentToken;
+      delete r.documentExpiresAt;
+    });
+    await record({ actor: signed(res).account.username, action: 'complaint-archived', recordType: 'complaint', recordId: complaint.id });
     res.json({ draft: drafts.view(updated) });
   });
 
@@ -558,7 +582,7 @@ export function createClerkApi(deps: ClerkApiDeps): { router: Router; close(): v
       ...(displayName !== undefined ? { displayName } : {}),
     }, { keepAnAdmin: true });
     if (password !== undefined) updated = await accounts.setPassword(username, password);
-    if (disabled === true || password !== undefined || (role !== undefined && username !== me)) sessions.destroyUser(username);
+    if (disabled === true || password !== undefined || (role !== undefined && username !== me)) await sessions.destroyUser(username);
     await record({ actor: me, action: password !== undefined ? 'account-password' : 'account-change', recordType: 'account', recordId: username });
     res.json({ account: updated });
   });

@@ -8,7 +8,7 @@ import { StaffAccounts } from './accounts.js';
 import { createClerkApi } from './api.js';
 import { clerkConsoleRoutes } from './console.js';
 import { DraftViews } from './draft.js';
-import { SessionStore } from './sessions.js';
+import { SessionStore, type SessionCollection } from './sessions.js';
 import type { VisitService } from '../visits/service.js';
 
 export { AccountError, StaffAccounts, normalizeUsername, type PublicAccount } from './accounts.js';
@@ -16,6 +16,7 @@ export { COOKIE_PATH, SESSION_COOKIE } from './api.js';
 export { CONSOLE_CSP } from './console.js';
 export { DraftViews, type DraftField, type DraftView } from './draft.js';
 export { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.js';
+export { SESSIONS_COLLECTION, SESSIONS_FILE, type SessionCollection, type StoredSession } from './sessions.js';
 
 export interface ClerkOptions {
   store: Pick<Store, 'accounts' | 'audit' | 'complaints'>;
@@ -30,6 +31,8 @@ export interface ClerkOptions {
   log: Logger;
   /** Home visits, for the console's visit routes. */
   visits?: VisitService;
+  /** Where sessions survive a restart (`store.openCollection(SESSIONS_FILE, SESSIONS_COLLECTION)`). */
+  sessions?: SessionCollection;
 }
 
 export interface Clerk {
@@ -49,6 +52,8 @@ export function createClerk(options: ClerkOptions): Clerk {
   const sessions = new SessionStore({
     idleMs: config.staff.sessionIdleMinutes * 60_000,
     maxAgeMs: config.staff.sessionMaxHours * 3_600_000,
+    ...(options.sessions ? { store: options.sessions } : {}),
+    onStoreError: (error) => options.log.error({ errName: (error as Error)?.name }, 'could not store a clerk session change'),
   });
   const api = createClerkApi({
     accounts,

@@ -12,13 +12,17 @@ import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
+  CONVERSATIONS_COLLECTION,
+  CONVERSATIONS_FILE,
   createDirectLine,
   DirectLineClosedError,
   UnknownConversationError,
+  type ConversationCollection,
   type DirectLine,
   type DirectLineOptions,
+  type StoredConversation,
 } from '../../src/channels/directline/index.js';
-import { DiskFileStore } from '../../src/store/index.js';
+import { DiskFileStore, openStore } from '../../src/store/index.js';
 
 const SECRET = 'test-secret-for-directline-0123456789';
 const APOLOGY = '抱歉，出了点问题，请再说一遍。/ Sorry, something went wrong. Please say that again.';
@@ -485,7 +489,7 @@ describe('refusals', () => {
     expect((await poll(base, generated.body.conversationId, generated.body.token)).status).toBe(404);
   });
 
-  it('400 for malformed bodies and text over the limit, never 500', async () => {
+  it('400 for malformed bodies, 413 for huge ones, never 500; text over the limit reaches the bot cut and marked', async () => {
     const h = await startHarness({ bot: makeBot() });
     const { base } = h;
     const { conversationId, token } = (await start(base)).body;
@@ -516,17 +520,23 @@ describe('refusals', () => {
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('MessageSizeTooBig');
 
-    const tooLong = await post(base, conversationId, token, message('字'.repeat(5001)));
-    expect(tooLong.status).toBe(400);
-    expect(tooLong.body.error.code).toBe('MessageSizeTooBig');
-    // Characters, not UTF-16 units: 5000 emoji are 5000 characters.
-    expect((await post(base, conversationId, token, message('🙂'.repeat(5000)))).status).toBe(200);
+    // A filer who pastes a page is answered by the bot (in their language), not refused: the
+    // text arrives cut to the limit and says how long it was; a client cannot claim that itself.
+    const tooLong = await post(base, conversationId, token, { ...message('字'.repeat(5001)), channelData: { overlongText: { length: 1, limit: 1 } } });
+    expect(tooLong.status).toBe(200);
+    // Characters, not UTF-16 units: 5000 emoji are 5000 characters, and not marked.
+    expect((await post(base, conversationId, token, { ...message('🙂'.repeat(5000)), channelData: { overlongText: { length: 9, limit: 1 } } })).status).toBe(200);
 
     expect((await poll(base, conversationId, token, 'abc')).status).toBe(400);
     expect((await start(base, SECRET, { user: 'me' })).status).toBe(400);
 
-    // None of these reached the bot: the log holds the greeting and the one accepted message.
-    expect((await poll(base, conversationId, token)).body.activities).toHaveLength(3);
+    // None of the refused ones reached the bot: the greeting, then two messages and their echoes.
+    const log = (await poll(base, conversationId, token)).body.activities;
+    expect(log).toHaveLength(5);
+    expect(log[1].text).toBe(`${'字'.repeat(5000)}…`);
+    expect(log[1].channelData.overlongText).toEqual({ length: 5001, limit: 5000 });
+    expect(log[3].text).toBe('🙂'.repeat(5000));
+    expect(log[3].channelData.overlongText).toBeUndefined();
     expect(h.errors).toEqual([]);
   });
 
@@ -534,7 +544,40 @@ describe('refusals', () => {
     const { base } = await startHarness({ bot: makeBot(), maxTextLength: 10 });
     const { conversationId, token } = (await start(base)).body;
     expect((await post(base, conversationId, token, message('0123456789'))).status).toBe(200);
-    expect((await post(base, conversationId, token, message('0123456789X'))).status).toBe(400);
+    expect((await post(base, conversationId, token, message('0123456789X'))).status).toBe(200);
+    const echoes = (await poll(base, conversationId, token)).body.activities.filter((a: { from: { role: string } }) => a.from.role === 'user');
+    expect(echoes.map((a: { text: string; channelData?: { overlongText?: unknown } }) => [a.text, a.channelData?.overlongText])).toEqual([
+      ['0123456789', undefined],
+      ['0123456789…', { length: 11, limit: 10 }],
+    ]);
+  });
+
+  // Found by test/fuzz/bot.test.ts: channelData nested 3,000 deep overflowed structuredClone (500).
+  it('400 for an activity nested too deeply, while a card nested as cards are still passes', async () => {
+    const h = await startHarness({ bot: makeBot() });
+    const { conversationId, token } = (await start(h.base)).body;
+    const path = `/v3/directline/conversations/${conversationId}/activities`;
+    const deepJson = `{"type":"message","text":"x","channelData":{"deep":${'[{"items":'.repeat(1500)}0${'}]'.repeat(1500)}}}`;
+    const deep = await call(h.base, path, { auth: token, rawBody: deepJson });
+    expect(deep.status).toBe(400);
+    expect(deep.body).toEqual({ error: { code: 'BadArgument', message: expect.stringMatching(/nested/) } });
+    const card = { contentType: 'application/vnd.microsoft.card.adaptive', content: JSON.parse(`${'{"items":['.repeat(10)}"leaf"${']}'.repeat(10)}`) };
+    expect((await post(h.base, conversationId, token, { ...message('card'), attachments: [card] })).status).toBe(200);
+    expect(h.errors).toEqual([]);
+  });
+
+  // Found by test/fuzz/http.test.ts: express's URIError for the path reached the 500 handler.
+  it('400 for a path that is not valid percent-encoding', async () => {
+    const h = await startHarness({ bot: makeBot() });
+    const { token } = (await start(h.base)).body;
+    for (const bad of ['%', '%E0%A4%A', '%ZZ']) {
+      for (const [method, path] of [['GET', `conversations/${bad}`], ['GET', `conversations/${bad}/activities`], ['POST', `conversations/${bad}/activities`], ['GET', `attachments/${bad}`]] as const) {
+        const res = await call(h.base, `/v3/directline/${path}`, { method, auth: token, ...(method === 'POST' ? { body: message('x') } : {}) });
+        expect(res.status, `${method} ${path}`).toBe(400);
+        expect(res.body.error.code, `${method} ${path}`).toBe('BadArgument');
+      }
+    }
+    expect(h.errors).toEqual([]);
   });
 });
 
@@ -664,6 +707,160 @@ describe('adapter', () => {
     await expect(
       h.directLine.adapter.continueConversation({ conversation: { id: conversationId } as any }, async () => {}),
     ).rejects.toBeInstanceOf(DirectLineClosedError);
+  });
+});
+
+// ---------------------------------------------------------------- durability
+
+/** A real store collection whose writes a test can hold back or make fail. */
+async function heldCollection(dataDir: string) {
+  const store = await openStore(dataDir);
+  const inner = await store.openCollection<StoredConversation>(CONVERSATIONS_FILE, CONVERSATIONS_COLLECTION);
+  let gate: Promise<void> = Promise.resolve();
+  let release: () => void = () => {};
+  let failing = false;
+  let commits = 0;
+  const collection: ConversationCollection = {
+    get: (key) => inner.get(key),
+    has: (key) => inner.has(key),
+    set: (key, value) => inner.set(key, value),
+    delete: (key) => inner.delete(key),
+    values: () => inner.values(),
+    keys: () => inner.keys(),
+    rewriteAll: () => inner.rewriteAll(),
+    close: () => inner.close(),
+    async commit() {
+      commits++;
+      await gate;
+      if (failing) throw new Error('disk full');
+      await inner.commit();
+    },
+  };
+  return {
+    collection,
+    store,
+    get commits() {
+      return commits;
+    },
+    hold() {
+      gate = new Promise((resolve) => (release = resolve));
+    },
+    release: () => release(),
+    fail(on: boolean) {
+      failing = on;
+    },
+  };
+}
+
+describe('durability', () => {
+  const folders: string[] = [];
+  afterEach(async () => {
+    await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  const folder = async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'directline-durable-'));
+    folders.push(dir);
+    return dir;
+  };
+
+  it('shows the filer\'s activity and the bot\'s reply only once they are durable, two writes a turn', async () => {
+    const held = await heldCollection(await folder());
+    const { base } = await startHarness({ bot: makeBot(), conversations: held.collection });
+    const { conversationId, token } = (await start(base)).body;
+    const before = held.commits;
+    held.hold();
+    const posted = post(base, conversationId, token, message('hello'));
+    await waitFor(() => held.commits > before);
+    const during = await poll(base, conversationId, token, '1');
+    expect(during.body).toEqual({ activities: [], watermark: '1' });
+    held.release();
+    expect((await posted).status).toBe(200);
+    expect(held.commits - before).toBe(2);
+    const after = await poll(base, conversationId, token, '1');
+    expect(after.body.activities.map((a: any) => a.text)).toEqual(['hello', 'echo:hello']);
+    // What the client was shown is what the store holds, with no turn left open; the greeting,
+    // which the client acknowledged by polling from watermark 1, need not be kept for it.
+    const stored = held.collection.get(conversationId)!;
+    expect(stored).toMatchObject({ first: 1, log: [{ text: 'hello' }, { text: 'echo:hello' }] });
+    expect(stored.turnOpen).toBeUndefined();
+    await held.store.close();
+  });
+
+  it('does not acknowledge an activity it could not store: 500, and the client never sees it', async () => {
+    const held = await heldCollection(await folder());
+    const h = await startHarness({ bot: makeBot(), conversations: held.collection });
+    const { conversationId, token } = (await start(h.base)).body;
+    held.fail(true);
+    const refused = await post(h.base, conversationId, token, message('lost'));
+    expect(refused.status).toBe(500);
+    held.fail(false);
+    const accepted = await post(h.base, conversationId, token, message('kept'));
+    expect(accepted.status).toBe(200);
+    const log = await poll(h.base, conversationId, token);
+    expect(log.body.activities.map((a: any) => a.text)).toEqual([expect.stringMatching(/^greet:/), 'kept', 'echo:kept']);
+    expect(held.collection.get(conversationId)!.log.some((a) => a?.text === 'lost')).toBe(false);
+    await held.store.close();
+  });
+
+  it('restores conversations with their watermarks, keeps the newest activities stored, and resumes a cut-off turn', async () => {
+    const dataDir = await folder();
+    const first = await heldCollection(dataDir);
+    // The same token key, as DIRECT_LINE_SECRET or DATA_DIR/directline.key gives the app after a restart.
+    const tokenKey = randomBytes(32);
+    const one = await startHarness({ bot: makeBot(), tokenKey, conversations: first.collection, storedActivitiesPerConversation: 3 });
+    const cut = (await start(one.base)).body;
+    const calm = (await start(one.base)).body;
+    for (const text of ['a', 'b']) await post(one.base, calm.conversationId, calm.token, message(text));
+    await post(one.base, cut.conversationId, cut.token, message('c'));
+    await one.stop();
+    running.splice(running.indexOf(one), 1);
+    expect(first.collection.get(calm.conversationId)).toMatchObject({ first: 2, log: [{ text: 'echo:a' }, { text: 'b' }, { text: 'echo:b' }] });
+    // As a crash mid-turn leaves it.
+    first.collection.set(cut.conversationId, { ...first.collection.get(cut.conversationId)!, turnOpen: true });
+    await first.collection.commit();
+    await first.store.close();
+
+    const second = await heldCollection(dataDir);
+    const resumedWith: string[] = [];
+    const two = await startHarness({
+      bot: makeBot(),
+      tokenKey,
+      conversations: second.collection,
+      resume: async (context) => {
+        resumedWith.push(`${context.activity.type}:${context.activity.locale}`);
+        await context.sendActivity('asked again');
+      },
+    });
+    expect(await two.directLine.resumed).toBe(1);
+    expect(resumedWith).toEqual(['event:zh-CN']);
+    const calmLog = await poll(two.base, calm.conversationId, calm.token, '3');
+    expect(calmLog.body).toMatchObject({ watermark: '5', activities: [{ text: 'b' }, { text: 'echo:b' }] });
+    expect((await poll(two.base, calm.conversationId, calm.token, '0')).body.activities).toHaveLength(3);
+    const cutLog = await poll(two.base, cut.conversationId, cut.token, '3');
+    expect(cutLog.body.activities.map((a: any) => a.text)).toEqual(['asked again']);
+    expect(second.collection.get(cut.conversationId)!.turnOpen).toBeUndefined();
+    // The conversation goes on from there, with ids that keep counting.
+    const next = await post(two.base, cut.conversationId, cut.token, message('d'));
+    expect(next.body.id).toBe(`${cut.conversationId}|0000004`);
+    await second.store.close();
+  });
+
+  it('forgets stored conversations idle too long, on disk too', async () => {
+    const dataDir = await folder();
+    const first = await heldCollection(dataDir);
+    const tokenKey = randomBytes(32);
+    const one = await startHarness({ bot: makeBot(), tokenKey, conversations: first.collection });
+    const { conversationId, token } = (await start(one.base)).body;
+    await one.stop();
+    running.splice(running.indexOf(one), 1);
+    await first.store.close();
+
+    const second = await heldCollection(dataDir);
+    await sleep(60);
+    const two = await startHarness({ bot: makeBot(), tokenKey, conversations: second.collection, idleTimeoutMs: 50 });
+    expect((await poll(two.base, conversationId, token)).status).toBe(404);
+    expect(second.collection.has(conversationId)).toBe(false);
+    await second.store.close();
   });
 });
 

@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addSpeech } from '../../src/channels/phone/index.js';
+import { addSpeech, CALLS_COLLECTION, CALLS_FILE, type StoredCall } from '../../src/channels/phone/index.js';
+import { openStore } from '../../src/store/index.js';
 import { digitsSsml } from '../../src/speech/ssml.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { find, squash, textOf, twiml, type XmlNode } from '../support/twiml.js';
@@ -276,6 +280,32 @@ describe('a phone call drafts a private-loan complaint with keys and speech', ()
 
 });
 
+describe('a saved draft resumed by keys', () => {
+  it('takes the code, then the last 4 digits of the draft\'s phone, keyed and ended with #', async () => {
+    const draft = await server.assembled.store.complaints.create({ locale: 'zh-CN', caseType: 'private-loan' });
+    await server.assembled.store.complaints.update(draft.id, (r) => {
+      Object.assign(r.answers, { 'plaintiff.kind': 'person', 'plaintiff.name': '张三', 'plaintiff.phone': '13812345678' });
+    });
+    const caller = new Caller(server, TOKEN);
+    await caller.start();
+    await caller.answer(keys(/更多选项，请按(\d)/.exec(caller.said())![1]!));
+    await caller.answer(option('接着办上次的'));
+    expect(caller.field).toBe('resume.code');
+    await caller.answer(keys(draft.resumeCode));
+    expect(caller.field).toBe('resume.phone');
+    expect(caller.said()).toContain('电话号码的最后4位');
+    // Digits only: no word about a decimal point, and the keys end with #.
+    expect(caller.said()).not.toContain('小数点');
+    expect(caller.gather!.attrs).toMatchObject({ finishOnKey: '#' });
+    await caller.answer(keys('1234'));
+    expect(caller.said()).toContain('和草稿里的不一样');
+    expect(caller.field).toBe('resume.phone');
+    await caller.answer(keys('5678'));
+    expect(caller.said()).toContain('找到了您的草稿');
+    expect(caller.field).toMatch(/^plaintiff\./);
+  });
+});
+
 describe('SSML for <Say>', () => {
   it('keeps breaks, digit groups and documented elements, with rates as percentages', () => {
     const response = new twilio.twiml.VoiceResponse();
@@ -317,5 +347,63 @@ describe('Twilio signatures', () => {
     expect((await send({ 'x-twilio-signature': twilio.getExpectedTwilioSignature('another-token', url(), params) }, params)).status).toBe(403);
     // The same request signed properly is taken: the refusals were about the signature alone.
     expect((await send({ 'x-twilio-signature': signature }, params)).status).toBe(200);
+  });
+});
+
+describe('a call across a restart', () => {
+  const folders: string[] = [];
+  afterAll(async () => {
+    await Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  /** Twilio calls the action URL it was given; in the test the server comes back on another port. */
+  const onPort = (url: string, s: TestServer) => {
+    const moved = new URL(url);
+    moved.port = new URL(s.baseUrl).port;
+    return moved.toString();
+  };
+
+  it('goes on at the same question, menu and language; after a crash cut a turn off, the question is asked again', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'phone-restart-'));
+    folders.push(dataDir);
+    const env = { TWILIO_AUTH_TOKEN: TOKEN, DATA_DIR: dataDir };
+    const first = await startTestServer(env);
+    const caller = new Caller(first, TOKEN);
+    await caller.start();
+    await caller.answer(keys('8'));
+    await caller.answer(option('Private loan (money lent, not repaid)'));
+    expect(caller.field).toBe('plaintiff.kind');
+    const kindAction = caller.gather!.attrs.action!;
+    await first.stop();
+
+    const second = await startTestServer(env);
+    // The key means what the menu the caller heard said, in the language they chose.
+    await caller.post(onPort(kindAction, second), { Digits: caller.keyFor('Person') });
+    expect(caller.field).toBe('plaintiff.name');
+    expect(caller.gather!.attrs.language).toBe('en-US');
+    const nameAction = caller.gather!.attrs.action!;
+    await second.stop();
+
+    // As a kill -9 during the next turn leaves it: the call's record says a turn was running.
+    const store = await openStore(dataDir);
+    const calls = await store.openCollection<StoredCall>(CALLS_FILE, CALLS_COLLECTION);
+    calls.set(caller.sid, { ...calls.get(caller.sid)!, turnOpen: true });
+    await calls.commit();
+    await store.close();
+
+    const third = await startTestServer(env);
+    try {
+      // Whatever the bot's state, the words are not taken as an answer: the current question is said again.
+      await caller.post(onPort(nameAction, third), { SpeechResult: 'John Smith', Confidence: '0.9' });
+      expect(caller.field).toBe('plaintiff.name');
+      expect(caller.gather!.attrs.language).toBe('en-US');
+      expect(caller.said()).toMatch(/name/i);
+      const [draft] = await third.assembled.store.complaints.list();
+      expect(draft?.answers['plaintiff.kind']).toBe('person');
+      expect(draft?.answers['plaintiff.name']).toBeUndefined();
+      await caller.post(onPort(caller.gather!.attrs.action!, third), { SpeechResult: 'John Smith', Confidence: '0.9' });
+      expect(caller.field).not.toBe('plaintiff.name');
+    } finally {
+      await third.stop();
+    }
   });
 });

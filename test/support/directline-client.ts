@@ -31,16 +31,20 @@ export class DirectLineTestClient {
   readonly received: BotActivity[] = [];
   private sequence = 0;
 
-  constructor(private readonly baseUrl: string, readonly locale: string) {}
+  /** `baseUrl` may be changed when the server comes back on another port (restart tests). */
+  constructor(public baseUrl: string, readonly locale: string) {}
+
+  /** Sent with every request, e.g. X-Forwarded-For to play a client at another address (the server trusts loopback proxies). */
+  extraHeaders: Record<string, string> = {};
 
   private headers(): Record<string, string> {
-    return { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
+    return { ...this.extraHeaders, authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
   }
 
   /** Gets a token from the court's own endpoint, starts the conversation, and returns the greeting. */
   async start(): Promise<BotActivity[]> {
     const tokenRes = await fetch(`${this.baseUrl}/api/directline/token`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ locale: this.locale }),
+      method: 'POST', headers: { ...this.extraHeaders, 'content-type': 'application/json' }, body: JSON.stringify({ locale: this.locale }),
     });
     if (!tokenRes.ok) throw new Error(`token: ${tokenRes.status}`);
     this.token = ((await tokenRes.json()) as { token: string }).token;
@@ -76,6 +80,25 @@ export class DirectLineTestClient {
     });
     if (!res.ok) throw new Error(`say ${JSON.stringify(text)}: ${res.status} ${await res.text()}`);
     return this.poll();
+  }
+
+  /**
+   * What botframework-directlinejs does to reconnect (after a dropped socket or a restart):
+   * GET the conversation with the watermark it holds, for a fresh token and stream URL.
+   */
+  async reconnect(): Promise<{ status: number; streamUrl?: string }> {
+    const res = await fetch(`${this.baseUrl}/v3/directline/conversations/${this.conversationId}?watermark=${this.watermark}`, { headers: this.headers() });
+    if (!res.ok) return { status: res.status };
+    const body = (await res.json()) as { token: string; streamUrl?: string };
+    this.token = body.token;
+    return { status: res.status, ...(body.streamUrl ? { streamUrl: body.streamUrl } : {}) };
+  }
+
+  /** POST tokens/refresh, as clients do at half the token's life; the new token replaces the old. */
+  async refresh(): Promise<number> {
+    const res = await fetch(`${this.baseUrl}/v3/directline/tokens/refresh`, { method: 'POST', headers: this.headers() });
+    if (res.ok) this.token = ((await res.json()) as { token: string }).token;
+    return res.status;
   }
 
   lastAsk(): NonNullable<BotActivity['channelData']>['ask'] | undefined {

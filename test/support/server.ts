@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp, listen, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 
 export interface TestServer {
   baseUrl: string;
@@ -14,12 +14,16 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** The real app on a free loopback port, with its data in a fresh temporary folder. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'court-assistant-'));
+/**
+ * The real app on a free loopback port, with its data in a fresh temporary folder; or, with
+ * `DATA_DIR` in `env`, in that folder, which stop() then leaves for the next start (restarts).
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
+  const givenDataDir = env.DATA_DIR;
+  const dataDir = givenDataDir ?? await mkdtemp(path.join(os.tmpdir(), 'court-assistant-'));
   const root = path.resolve(import.meta.dirname, '../..');
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, COURT_NAME: '天津市北辰区人民法院', ...env }, root);
-  const assembled = await createApp(config, createLogger('silent'));
+  const assembled = await createApp(config, options.log ?? createLogger('silent'));
   const server: Server = await listen(assembled.app, 0, '127.0.0.1');
   assembled.directLine.attach(server);
   const address = server.address();
@@ -37,7 +41,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await assembled.close();
       await closed;
-      await rm(dataDir, { recursive: true, force: true });
+      if (givenDataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

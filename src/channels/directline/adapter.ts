@@ -98,6 +98,10 @@ export class DirectLineAdapter extends BotAdapter {
   override async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse> {
     const conversation = this.conversationFor(activity.conversation?.id ?? context.activity.conversation?.id);
     const id = activity.id;
+    if (id && this.registry.find(conversation, id) && !this.registry.isVisible(conversation, id)) {
+      // Clients see the first version before its edit, as they would had it been sent earlier.
+      await this.registry.save(conversation);
+    }
     const existing = id ? this.registry.find(conversation, id) : undefined;
     if (!id || !existing) throw new Error(`Direct Line conversation ${conversation.id} has no activity ${String(id)}.`);
     const wire = toWire(activity);
@@ -111,6 +115,7 @@ export class DirectLineAdapter extends BotAdapter {
     const replyToId = wire.replyToId ?? existing.replyToId;
     if (typeof replyToId === 'string') updated.replyToId = replyToId;
     this.registry.replace(conversation, updated);
+    await this.registry.save(conversation);
     return { id };
   }
 
@@ -120,6 +125,7 @@ export class DirectLineAdapter extends BotAdapter {
     if (!id || !this.registry.remove(conversation, id)) {
       throw new Error(`Direct Line conversation ${conversation.id} has no activity ${String(id)}.`);
     }
+    await this.registry.save(conversation);
   }
 
   /**
@@ -144,12 +150,35 @@ export class DirectLineAdapter extends BotAdapter {
       request.from = reference.user?.id ? reference.user : account(conversation.user.id, 'user', conversation.user.name);
       request.recipient = account(BOT_ACCOUNT.id, 'bot', reference.bot?.name);
       request.locale ??= conversation.locale;
+      await this.registry.beginTurn(conversation);
       try {
         await this.runMiddleware(new TurnContext(this, request), logic);
       } finally {
         this.registry.setTyping(conversation, null);
+        await this.registry.endTurn(conversation);
       }
     });
+  }
+
+  /**
+   * After a restart, for a conversation whose turn a crash cut off: the bot's state may be
+   * before or after that turn, so `logic` (the bot asking its current question again) runs as
+   * a proactive turn, and the filer answers what they see last.
+   */
+  async resumeInterrupted(conversation: Conversation, logic: BotLogic): Promise<void> {
+    const lastFromUser = conversation.log.findLast((a) => (a?.from as { role?: unknown } | undefined)?.role === 'user');
+    const locale = typeof lastFromUser?.locale === 'string' ? lastFromUser.locale : conversation.locale;
+    await this.continueConversation(
+      {
+        channelId: CHANNEL_ID,
+        serviceUrl: conversation.serviceUrl,
+        conversation: { id: conversation.id } as ConversationReference['conversation'],
+        user: account(conversation.user.id, 'user', conversation.user.name),
+        bot: account(BOT_ACCOUNT.id, 'bot'),
+        locale,
+      },
+      logic,
+    );
   }
 
   /** The newer proactive entry point; identity and audience mean nothing on a local channel. */
@@ -180,14 +209,21 @@ export class DirectLineAdapter extends BotAdapter {
         locale: conversation.locale,
       };
       this.registry.touch(conversation);
-      await this.runTurn(conversation, activity, bot);
+      // The first save creates the conversation's record.
+      await this.registry.beginTurn(conversation);
+      try {
+        await this.runTurn(conversation, activity, bot);
+      } finally {
+        await this.registry.endTurn(conversation);
+      }
     });
   }
 
   /**
    * Appends the filer's activity to the log (the echo Web Chat waits for) and runs the bot's
    * turn for it. `incoming` must already be validated; the envelope is stamped here.
-   * Resolves with the activity's id once the turn has finished.
+   * Resolves with the activity's id once the turn has finished and its replies are durable;
+   * the activity itself is durable (and shown) before the bot sees it.
    */
   async receiveActivity(
     conversation: Conversation,
@@ -210,6 +246,13 @@ export class DirectLineAdapter extends BotAdapter {
         locale: typeof incoming.locale === 'string' ? incoming.locale : conversation.locale,
       };
       this.registry.append(conversation, echo);
+      try {
+        await this.registry.beginTurn(conversation);
+      } catch (error) {
+        // Not durable, so not acknowledged: the client is told it failed and may send it again.
+        this.registry.retract(conversation, echo);
+        throw error;
+      }
       const activity = { ...structuredClone(echo), timestamp } as unknown as Partial<Activity>;
       // Only a filer's message waits for an answer; typing and events get none.
       const stopTyping = echo.type === 'message' ? this.showTyping(conversation, id) : noop;
@@ -217,6 +260,7 @@ export class DirectLineAdapter extends BotAdapter {
         await this.runTurn(conversation, activity, bot);
       } finally {
         stopTyping();
+        await this.registry.endTurn(conversation);
       }
       return id;
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isStoredConversation, type ConversationCollection, type StoredConversation } from './durable.js';
 
 /** An activity as the wire carries it: plain JSON, safe to serialise and hand to any client. */
 export type WireActivity = Record<string, unknown> & { id: string; type: string };
@@ -14,6 +15,12 @@ export interface DirectLineUser {
  */
 export type ConversationWatcher = (activity: WireActivity, watermark: string) => void;
 
+/** Something clients are to be told once it is durable: an appended activity (with its sequence number) or an edit. */
+interface Notice {
+  activity: WireActivity;
+  sequence?: number;
+}
+
 export interface Conversation {
   readonly id: string;
   readonly user: DirectLineUser;
@@ -22,8 +29,24 @@ export interface Conversation {
   readonly serviceUrl: string;
   /** Entry i has sequence number `dropped + i`; null marks a deleted activity. */
   readonly log: (WireActivity | null)[];
-  /** How many of the oldest entries were cut off to bound memory. */
+  /** How many of the oldest entries were cut off to bound memory and the stored record. */
   dropped: number;
+  /**
+   * Clients see the log up to this sequence number: an activity is shown (polls, streams)
+   * only once it is durable, so nothing a client saw can be lost to a crash.
+   */
+  visible: number;
+  /** Appended or edited since the last save; told to streams once that save is durable. */
+  readonly unsaved: Notice[];
+  /**
+   * The highest watermark a client has sent (a poll, a reconnect, a stream opened from it): it
+   * has everything before, so the stored record need not keep that for it.
+   */
+  acknowledged: number;
+  /** Turns running now (a proactive turn nested in another counts too); stored as `turnOpen`. */
+  openTurns: number;
+  /** After a restart, while the turn a crash cut off is being resumed: requests wait for it. */
+  resuming: Promise<void> | undefined;
   lastActive: number;
   /** The end of this conversation's turn queue. */
   tail: Promise<void>;
@@ -42,7 +65,16 @@ export interface ConversationRegistryOptions {
   maxConversations: number;
   idleMs: number;
   maxActivitiesPerConversation: number;
+  /** The newest activities kept in the stored record; fewer than in memory, to keep each write small. */
+  storedActivitiesPerConversation: number;
   now?: () => number;
+  /**
+   * Where conversations are kept across restarts; without it they live in memory only. Each
+   * save writes the conversation's one record and resolves once it is durable.
+   */
+  store?: ConversationCollection;
+  /** Told when a record could not be removed from the store (it is retried with the next write). */
+  onStoreError?: (error: unknown) => void;
 }
 
 export interface ConversationInit {
@@ -54,46 +86,75 @@ export interface ConversationInit {
 /**
  * Conversations kept in memory, in order of last activity (a Map keeps insertion order, and
  * touching re-inserts), so the oldest idle ones are found first when the bound is reached.
+ * With a store, every conversation is also one record there: appended activities become
+ * visible to clients only when a save has made them durable.
  */
 export class ConversationRegistry {
   private readonly conversations = new Map<string, Conversation>();
   private readonly now: () => number;
+  private readonly store: ConversationCollection | undefined;
 
   constructor(private readonly options: ConversationRegistryOptions) {
     this.now = options.now ?? Date.now;
+    this.store = options.store;
   }
 
   get size(): number {
     return this.conversations.size;
   }
 
+  /**
+   * Loads the stored conversations (after a restart) and forgets those idle too long. Returns
+   * the ones whose last turn a crash cut off, for the bot to ask its question again.
+   */
+  restore(): { restored: number; interrupted: Conversation[]; unreadable: number } {
+    if (!this.store) return { restored: 0, interrupted: [], unreadable: 0 };
+    const records: StoredConversation[] = [];
+    let unreadable = 0;
+    for (const value of this.store.values()) {
+      if (isStoredConversation(value)) records.push(value);
+      else unreadable++;
+    }
+    records.sort((a, b) => a.lastActive - b.lastActive);
+    const interrupted: Conversation[] = [];
+    let expired = false;
+    for (const record of records) {
+      if (this.now() - record.lastActive > this.options.idleMs) {
+        this.store.delete(record.id);
+        expired = true;
+        continue;
+      }
+      const conversation = newConversation(record.id, record, record.lastActive);
+      conversation.log.push(...record.log);
+      conversation.dropped = record.first;
+      conversation.visible = record.first + record.log.length;
+      this.conversations.set(record.id, conversation);
+      if (record.turnOpen) interrupted.push(conversation);
+    }
+    if (expired) this.commitRemovals();
+    this.evictOverflow(undefined);
+    return { restored: this.conversations.size, interrupted: interrupted.filter((c) => this.conversations.get(c.id) === c), unreadable };
+  }
+
   /** The live conversation, or undefined when it never existed or has idled out. */
   get(id: string): Conversation | undefined {
     const conversation = this.conversations.get(id);
     if (conversation && this.isExpired(conversation)) {
-      this.conversations.delete(id);
+      this.forget(conversation);
+      this.commitRemovals();
       return undefined;
     }
     return conversation;
   }
 
-  /** Gets or creates in one synchronous step, so two concurrent starts cannot both create. */
+  /**
+   * Gets or creates in one synchronous step, so two concurrent starts cannot both create. A
+   * new conversation is stored by the save at the start of its first turn (the greeting).
+   */
   open(id: string, init: ConversationInit): { conversation: Conversation; created: boolean } {
     const existing = this.get(id);
     if (existing) return { conversation: existing, created: false };
-    const conversation: Conversation = {
-      id,
-      user: init.user,
-      locale: init.locale,
-      serviceUrl: init.serviceUrl,
-      log: [],
-      dropped: 0,
-      lastActive: this.now(),
-      tail: Promise.resolve(),
-      pending: 0,
-      typing: null,
-      watchers: new Set(),
-    };
+    const conversation = newConversation(id, init, this.now());
     this.conversations.set(id, conversation);
     this.evictOverflow(conversation);
     return { conversation, created: true };
@@ -112,11 +173,15 @@ export class ConversationRegistry {
     return activityId(conversation.id, conversation.dropped + conversation.log.length);
   }
 
-  /** Appends an activity whose id came from nextActivityId; the caller stamps it first. */
+  /**
+   * Appends an activity whose id came from nextActivityId; the caller stamps it first. Clients
+   * see it after the next save.
+   */
   append(conversation: Conversation, activity: WireActivity): void {
     if (activity.id !== this.nextActivityId(conversation)) {
       throw new Error('Direct Line activity appended out of sequence.');
     }
+    conversation.unsaved.push({ activity, sequence: conversation.dropped + conversation.log.length });
     conversation.log.push(activity);
     const excess = conversation.log.length - this.options.maxActivitiesPerConversation;
     if (excess > 0) {
@@ -124,18 +189,86 @@ export class ConversationRegistry {
       conversation.dropped += excess;
     }
     this.touch(conversation);
-    this.notify(conversation, activity);
+  }
+
+  /**
+   * Takes back the newest activity when the save that was to make it durable failed, so a
+   * client that was told "no" never sees it later.
+   */
+  retract(conversation: Conversation, activity: WireActivity): void {
+    if (conversation.log.at(-1) !== activity) return;
+    conversation.log.pop();
+    const notice = conversation.unsaved.findIndex((n) => n.activity === activity);
+    if (notice >= 0) conversation.unsaved.splice(notice, 1);
+    // The store may still hold the record with it, waiting for a later write.
+    if (this.store && this.conversations.get(conversation.id) === conversation) this.store.set(conversation.id, this.toStored(conversation));
+  }
+
+  /**
+   * Makes everything appended or edited so far durable (one record write, shared with other
+   * conversations' saves by the store's group commit), then shows it to clients: polls see it,
+   * streams are sent it in order.
+   */
+  async save(conversation: Conversation): Promise<void> {
+    const end = conversation.dropped + conversation.log.length;
+    const notices = conversation.unsaved.splice(0);
+    // An evicted or expired conversation is not written back: it was removed on purpose.
+    if (this.store && this.conversations.get(conversation.id) === conversation) {
+      this.store.set(conversation.id, this.toStored(conversation));
+      try {
+        await this.store.commit();
+      } catch (error) {
+        conversation.unsaved.unshift(...notices);
+        throw error;
+      }
+    }
+    if (end > conversation.visible) conversation.visible = end;
+    for (const notice of notices) {
+      const watermark = notice.sequence === undefined ? conversation.visible : notice.sequence + 1;
+      for (const watcher of conversation.watchers) watcher(notice.activity, String(watermark));
+    }
+  }
+
+  /** Marks a turn as running, durably, before the bot acts: see StoredConversation.turnOpen. */
+  async beginTurn(conversation: Conversation): Promise<void> {
+    conversation.openTurns++;
+    try {
+      await this.save(conversation);
+    } catch (error) {
+      conversation.openTurns--;
+      throw error;
+    }
+  }
+
+  /** Stores the turn's replies with the turn closed, then shows them. */
+  async endTurn(conversation: Conversation): Promise<void> {
+    conversation.openTurns = Math.max(0, conversation.openTurns - 1);
+    await this.save(conversation);
   }
 
   /** Shows (or, with null, withdraws) the bot's typing; watchers see each new one at once. */
   setTyping(conversation: Conversation, typing: WireActivity | null): void {
     conversation.typing = typing;
-    if (typing) this.notify(conversation, typing);
+    if (typing) {
+      for (const watcher of conversation.watchers) watcher(typing, this.watermarkOf(conversation));
+    }
   }
 
-  /** The position after the newest activity: what a client holds once it has read everything. */
+  /** The position after the newest visible activity: what a client holds once it has read everything. */
   watermarkOf(conversation: Conversation): string {
-    return String(conversation.dropped + conversation.log.length);
+    return String(conversation.visible);
+  }
+
+  /** A client says it holds `watermark`: everything before it has reached it. */
+  acknowledge(conversation: Conversation, watermark: number): void {
+    const reached = Math.min(watermark, conversation.visible);
+    if (reached > conversation.acknowledged) conversation.acknowledged = reached;
+  }
+
+  /** Whether clients can see the activity yet (it is durable). */
+  isVisible(conversation: Conversation, id: string): boolean {
+    const index = this.indexOf(conversation, id);
+    return index !== undefined && conversation.dropped + index < conversation.visible;
   }
 
   find(conversation: Conversation, id: string): WireActivity | undefined {
@@ -143,14 +276,19 @@ export class ConversationRegistry {
     return index === undefined ? undefined : (conversation.log[index] ?? undefined);
   }
 
-  /** Replaces in place, so clients that read the log later see the new version. */
+  /**
+   * Replaces in place, so clients that read the log later see the new version; streams are
+   * sent the new version under the same id after the next save.
+   */
   replace(conversation: Conversation, activity: WireActivity): boolean {
     const index = this.indexOf(conversation, activity.id);
     if (index === undefined || conversation.log[index] === null) return false;
     conversation.log[index] = activity;
     this.touch(conversation);
-    // Clients upsert by id, so a streamed client sees the edit; pollers see it on a re-read.
-    this.notify(conversation, activity);
+    // Not shown yet: the new version simply goes out in place of the old one.
+    const waiting = conversation.unsaved.find((n) => n.activity.id === activity.id);
+    if (waiting) waiting.activity = activity;
+    else conversation.unsaved.push({ activity });
     return true;
   }
 
@@ -161,20 +299,22 @@ export class ConversationRegistry {
   remove(conversation: Conversation, id: string): boolean {
     const index = this.indexOf(conversation, id);
     if (index === undefined || conversation.log[index] === null) return false;
+    const removed = conversation.log[index];
     conversation.log[index] = null;
+    const waiting = conversation.unsaved.findIndex((n) => n.activity === removed || n.activity.id === id);
+    if (waiting >= 0) conversation.unsaved.splice(waiting, 1);
     return true;
   }
 
-  /** The activities after `watermark` and the new watermark (the count of all ever appended). */
+  /** The visible activities after `watermark` and the new watermark. */
   activitiesAfter(conversation: Conversation, watermark: number): { activities: WireActivity[]; watermark: string } {
-    const total = conversation.dropped + conversation.log.length;
-    const start = Math.max(0, watermark - conversation.dropped);
+    const end = conversation.visible;
     const activities: WireActivity[] = [];
-    for (let i = start; i < conversation.log.length; i++) {
-      const entry = conversation.log[i];
+    for (let sequence = Math.max(watermark, conversation.dropped); sequence < end; sequence++) {
+      const entry = conversation.log[sequence - conversation.dropped];
       if (entry) activities.push(entry);
     }
-    return { activities, watermark: String(total) };
+    return { activities, watermark: String(end) };
   }
 
   /**
@@ -193,16 +333,43 @@ export class ConversationRegistry {
     let dropped = 0;
     for (const conversation of [...this.conversations.values()]) {
       if (this.isExpired(conversation)) {
-        this.conversations.delete(conversation.id);
+        this.forget(conversation);
         dropped++;
       }
     }
+    if (dropped > 0) this.commitRemovals();
     return dropped;
   }
 
-  private notify(conversation: Conversation, activity: WireActivity): void {
-    const watermark = this.watermarkOf(conversation);
-    for (const watcher of conversation.watchers) watcher(activity, watermark);
+  /**
+   * The conversation's record: a fresh object each time, since the store may write it later.
+   * It keeps the newest activities, and of those only what the client has not acknowledged:
+   * a polling client (the kiosk) costs a turn's few activities per write, a streaming one
+   * (which never says what it read) at most storedActivitiesPerConversation.
+   */
+  private toStored(conversation: Conversation): StoredConversation {
+    const end = conversation.dropped + conversation.log.length;
+    const first = Math.max(end - this.options.storedActivitiesPerConversation, Math.min(conversation.acknowledged, end), conversation.dropped);
+    return {
+      id: conversation.id,
+      user: { ...conversation.user },
+      locale: conversation.locale,
+      serviceUrl: conversation.serviceUrl,
+      first,
+      log: conversation.log.slice(first - conversation.dropped),
+      lastActive: conversation.lastActive,
+      ...(conversation.openTurns > 0 ? { turnOpen: true as const } : {}),
+    };
+  }
+
+  private forget(conversation: Conversation): void {
+    this.conversations.delete(conversation.id);
+    this.store?.delete(conversation.id);
+  }
+
+  /** Removals need not hold anyone up; a failed one is written with the next commit. */
+  private commitRemovals(): void {
+    this.store?.commit().catch((error: unknown) => this.options.onStoreError?.(error));
   }
 
   private isExpired(conversation: Conversation): boolean {
@@ -210,12 +377,17 @@ export class ConversationRegistry {
   }
 
   /** Oldest idle first; never a busy one, nor the one just opened. */
-  private evictOverflow(keep: Conversation): void {
+  private evictOverflow(keep: Conversation | undefined): void {
     if (this.conversations.size <= this.options.maxConversations) return;
+    let evicted = false;
     for (const conversation of [...this.conversations.values()]) {
       if (this.conversations.size <= this.options.maxConversations) break;
-      if (conversation !== keep && conversation.pending === 0) this.conversations.delete(conversation.id);
+      if (conversation !== keep && conversation.pending === 0) {
+        this.forget(conversation);
+        evicted = true;
+      }
     }
+    if (evicted) this.commitRemovals();
   }
 
   private indexOf(conversation: Conversation, id: string): number | undefined {
@@ -227,6 +399,28 @@ export class ConversationRegistry {
     return index >= 0 && index < conversation.log.length ? index : undefined;
   }
 }
+
+function newConversation(id: string, init: ConversationInit, lastActive: number): Conversation {
+  return {
+    id,
+    user: { ...init.user },
+    locale: init.locale,
+    serviceUrl: init.serviceUrl,
+    log: [],
+    dropped: 0,
+    visible: 0,
+    unsaved: [],
+    acknowledged: 0,
+    openTurns: 0,
+    resuming: undefined,
+    lastActive,
+    tail: Promise.resolve(),
+    pending: 0,
+    typing: null,
+    watchers: new Set(),
+  };
+}
+
 
 /** Hosted Direct Line ids look like `<conversationId>|0000042`. */
 export function activityId(conversationId: string, sequence: number): string {

@@ -12,6 +12,8 @@ import {
 } from './conversations.js';
 import { DirectLineClosedError, DirectLineError, describeError, sendError } from './errors.js';
 import type { FileStore } from '../../store/index.js';
+import { setTurnClient, type CourtNetwork } from '../../http/network.js';
+import type { DirectLineLimits } from './limits.js';
 import { serviceBase } from './origin.js';
 import type { IssuedToken, StreamTokenIssuer, TokenClaims, TokenIssuer } from './tokens.js';
 import { attachmentRoute, discard, readUpload, storeUpload } from './upload.js';
@@ -30,6 +32,14 @@ export interface RouteDependencies {
   files: FileStore;
   /** Largest file kept from an upload; larger ones are refused with reason 'size'. */
   maxUploadBytes: number;
+  /** The largest JSON body read (MAX_BODY_KB); default 256 KiB. */
+  maxBodyBytes?: number;
+  /** Rate limits on posting activities and uploads; none when absent. */
+  limits?: DirectLineLimits;
+  /** Tells the bot's turns who the client is (for the code guard) and spares the court's own machines per-address limits. */
+  network?: CourtNetwork;
+  /** Websites on other origins that may get tokens from the token route (CORS_ORIGINS). */
+  tokenOrigins?: readonly string[];
 }
 
 type Auth = { kind: 'secret' } | { kind: 'token'; claims: TokenClaims };
@@ -40,17 +50,47 @@ interface ConversationResponse extends IssuedToken {
 }
 
 // Room for a message with a few inline card attachments; the text itself is capped separately.
-const BODY_LIMIT = '256kb';
+const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 const CORS_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, x-requested-with';
 const CORS_METHODS = 'GET, POST, OPTIONS';
+/** A client told to slow down may read when to try again. */
+const CORS_EXPOSED = 'Retry-After, RateLimit, RateLimit-Policy';
+
+/**
+ * The token route mints conversations without any credential, so unlike the service itself it
+ * answers cross-origin only to the court's own websites (CORS_ORIGINS); to other origins it
+ * says nothing, and the browser keeps their pages from reading a token.
+ */
+function tokenCors(origins: readonly string[]): RequestHandler {
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    res.vary('Origin');
+    const origin = req.get('origin');
+    const permitted = origin !== undefined && allowed.has(origin);
+    if (permitted) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED);
+    }
+    if (req.method === 'OPTIONS') {
+      if (permitted) {
+        res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+        res.setHeader('Access-Control-Allow-Headers', 'Content-Type, x-ms-bot-agent, x-requested-with');
+        res.setHeader('Access-Control-Max-Age', '600');
+      }
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
 
 /** The Direct Line 3.0 REST service, to be mounted at `/v3/directline`. */
 export function createDirectLineRouter(deps: RouteDependencies): Router {
   const router = express.Router();
   router.use(cors);
   router.use(noStore);
-  router.use(jsonBody());
+  router.use(jsonBody(deps.maxBodyBytes));
 
   router.post('/tokens/generate', async (req, res) => {
     const auth = await authenticate(req, deps);
@@ -100,6 +140,7 @@ export function createDirectLineRouter(deps: RouteDependencies): Router {
     // carries only what comes after this request.
     const given = req.query.watermark;
     const watermark = given === undefined || given === '' ? deps.registry.watermarkOf(conversation) : String(parseWatermark(given));
+    if (given !== undefined && given !== '') deps.registry.acknowledge(conversation, Number(watermark));
     deps.registry.touch(conversation);
     res.json(await conversationResponse(deps, conversation, req, watermark));
   });
@@ -107,10 +148,11 @@ export function createDirectLineRouter(deps: RouteDependencies): Router {
   router.get('/conversations/:conversationId/activities', async (req, res) => {
     const conversation = await authorizedConversation(req, deps);
     const watermark = parseWatermark(req.query.watermark);
+    deps.registry.acknowledge(conversation, watermark);
     res.json(deps.registry.snapshotAfter(conversation, watermark));
   });
 
-  router.post('/conversations/:conversationId/activities', async (req, res) => {
+  router.post('/conversations/:conversationId/activities', ...(deps.limits?.activities ?? []), async (req, res) => {
     const { conversation, auth } = await authorizedConversationWithAuth(req, deps);
     const incoming = parseIncomingActivity(req.body, deps.maxTextLength);
     const claimed = claimedSender(req.body);
@@ -120,11 +162,11 @@ export function createDirectLineRouter(deps: RouteDependencies): Router {
     };
     const name = claimed.name ?? conversation.user.name;
     if (name !== undefined) from.name = name;
-    const id = await deps.adapter.receiveActivity(conversation, incoming, from, deps.bot);
+    const id = await deps.adapter.receiveActivity(conversation, incoming, from, botFor(req, deps));
     res.json({ id });
   });
 
-  router.post('/conversations/:conversationId/upload', async (req, res) => {
+  router.post('/conversations/:conversationId/upload', ...(deps.limits?.uploads ?? []), async (req, res) => {
     const { conversation, auth } = await authorizedConversationWithAuth(req, deps);
     const upload = await readUpload(req, res, deps);
     if (!upload) return; // already answered 413
@@ -135,7 +177,7 @@ export function createDirectLineRouter(deps: RouteDependencies): Router {
     const { activity, saved } = await storeUpload(req, upload, deps.files);
     let id: string;
     try {
-      id = await deps.adapter.receiveActivity(conversation, activity, from, deps.bot);
+      id = await deps.adapter.receiveActivity(conversation, activity, from, botFor(req, deps));
     } catch (error) {
       await discard(deps.files, saved);
       throw error;
@@ -173,13 +215,17 @@ export function createTokenRouter(
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     store,
+    // The hall's kiosks start a conversation per filer, all from one address.
+    ...(deps.network ? { skip: deps.network.isCourtRequest } : {}),
     handler: (_req, res) => {
-      sendError(res, new DirectLineError(429, 'TooManyRequests', 'Too many requests. Please wait a minute and try again.'));
+      sendError(res, new DirectLineError(429, 'TooManyRequests', '开始的对话太多了，请过一分钟再试。/ Too many requests. Please wait a minute and try again.'));
     },
   });
   // Everything is attached to the one route, never router-wide, because this router sits on
   // /api next to other people's routes.
-  router.post('/directline/token', noStore, limiter, jsonBody(), async (req: Request, res: Response, next: NextFunction) => {
+  const courtSites = tokenCors(deps.tokenOrigins ?? []);
+  router.options('/directline/token', courtSites);
+  router.post('/directline/token', courtSites, noStore, limiter, jsonBody(deps.maxBodyBytes), async (req: Request, res: Response, next: NextFunction) => {
     try {
       const start = parseStartBody(req.body);
       const conversationId = newConversationId();
@@ -215,6 +261,8 @@ async function authorizedConversationWithAuth(
   }
   const conversation = deps.registry.get(id);
   if (!conversation) throw new DirectLineError(404, 'BadArgument', 'Conversation not found.');
+  // After a crash the bot first says its question again, so the client reads it before answering.
+  if (conversation.resuming) await conversation.resuming;
   return { conversation, auth };
 }
 
@@ -256,8 +304,29 @@ function serviceUrlOf(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}/`;
 }
 
+/**
+ * The bot's turn for this request, told who the client is. Only the turn's memory holds it
+ * (see TurnClient): the activity, the log and the transcript never carry an address.
+ */
+function botFor(req: Request, deps: RouteDependencies): BotLogic {
+  const { network } = deps;
+  if (!network) return deps.bot;
+  const client = network.clientOf(req);
+  return (context) => {
+    setTurnClient(context, client);
+    return deps.bot(context);
+  };
+}
+
+/**
+ * Web Chat on a court website of another origin talks to this service directly, as to the
+ * hosted one: any origin may, because every request carries its Bearer token and no cookie
+ * is ever read. Attachments are shown there with <img>, so they may be embedded cross-origin.
+ */
 const cors: RequestHandler = (req, res, next) => {
   res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED);
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
   if (req.method === 'OPTIONS') {
     res.setHeader('Access-Control-Allow-Methods', CORS_METHODS);
     res.setHeader('Access-Control-Allow-Headers', CORS_HEADERS);
@@ -275,8 +344,8 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** express.json, with its failures answered the Direct Line way instead of as HTML. */
-function jsonBody(): RequestHandler {
-  const parse = express.json({ limit: BODY_LIMIT });
+function jsonBody(limit = DEFAULT_BODY_LIMIT): RequestHandler {
+  const parse = express.json({ limit });
   return (req, res, next) => {
     parse(req, res, (error?: unknown) => {
       if (error) {
@@ -309,6 +378,12 @@ function errorHandler(log: DirectLineLogger) {
     if (error instanceof DirectLineClosedError) {
       res.setHeader('Retry-After', '5');
       sendError(res, new DirectLineError(503, 'ServiceError', 'The service is restarting. Please try again shortly.'));
+      return;
+    }
+    const status = (error as { status?: unknown } | null)?.status;
+    if (error instanceof URIError || (typeof status === 'number' && status >= 400 && status < 500)) {
+      // Express's own refusals, such as a path parameter that is not valid percent-encoding (/conversations/%).
+      sendError(res, new DirectLineError(typeof status === 'number' ? status : 400, 'BadArgument', 'The request is not valid.'));
       return;
     }
     log.error({ method: req.method, route: req.route?.path, err: describeError(error) }, 'Direct Line request failed');

@@ -129,6 +129,7 @@ export class DirectLineStreams {
       watermark = parseWatermark(url.searchParams.get('watermark') ?? undefined);
       const found = this.options.registry.get(conversationId);
       if (!found) throw new DirectLineError(404, 'BadArgument', 'Conversation not found.');
+      if (found.resuming) await found.resuming;
       conversation = found;
       if (this.closing) throw new DirectLineError(503, 'ServiceError', 'The service is restarting. Please try again shortly.');
     } catch (error) {
@@ -152,6 +153,7 @@ export class DirectLineStreams {
     const stream: Stream = { conversation, socket };
     this.streams.set(conversation.id, stream);
 
+    this.options.registry.acknowledge(conversation, watermark);
     // Backlog and subscription in one synchronous step: no append can fall between them.
     const backlog = this.options.registry.snapshotAfter(conversation, watermark);
     if (backlog.activities.length > 0) this.send(stream, backlog);

@@ -25,6 +25,12 @@ const LOCALE_PATTERN = /^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,6}$/;
 const MAX_ID_LENGTH = 128;
 const MAX_NAME_LENGTH = 128;
 
+/**
+ * Cards nest a dozen levels at most. A body nested thousands deep is no activity, and it
+ * overflows the stack of every recursive copy (structuredClone) the turn makes of it.
+ */
+const MAX_NESTING = 64;
+
 export type IncomingActivity = Record<string, unknown> & { type: string };
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -35,6 +41,18 @@ function bad(message: string): DirectLineError {
   return new DirectLineError(400, 'BadArgument', message);
 }
 
+/** Whether JSON data nests objects or arrays deeper than `limit`; walked without recursion, for the same reason. */
+export function nestedDeeperThan(root: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[root, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Length in characters as a person counts them (a CJK character or an emoji is one). */
 export function characterCount(text: string): number {
   let count = 0;
@@ -42,9 +60,16 @@ export function characterCount(text: string): number {
   return count;
 }
 
-/** Checks a posted activity and keeps only what a client may say. Throws a 400 DirectLineError. */
+/**
+ * Checks a posted activity and keeps only what a client may say. Throws a 400 DirectLineError.
+ * Text longer than maxTextLength is not refused (a filer who pasted a page would only see "send
+ * failed"): it is cut to that length and marked `channelData.overlongText: { length, limit }`,
+ * so the bot can ask for shorter parts in the filer's language. The request body limit still
+ * refuses what no person types.
+ */
 export function parseIncomingActivity(body: unknown, maxTextLength: number): IncomingActivity {
   if (!isPlainObject(body)) throw bad('The activity must be a JSON object.');
+  if (nestedDeeperThan(body, MAX_NESTING)) throw bad(`The activity is nested more than ${MAX_NESTING} levels deep.`);
   const { type } = body;
   if (type === undefined) throw new DirectLineError(400, 'MissingProperty', 'The activity has no type.');
   if (typeof type !== 'string' || !CLIENT_TYPES.has(type)) {
@@ -55,10 +80,13 @@ export function parseIncomingActivity(body: unknown, maxTextLength: number): Inc
     if (body[field] !== undefined) activity[field] = body[field];
   }
 
+  let overlong: { length: number; limit: number } | undefined;
   if (activity.text !== undefined) {
     if (typeof activity.text !== 'string') throw bad('The activity text must be a string.');
-    if (characterCount(activity.text) > maxTextLength) {
-      throw new DirectLineError(400, 'MessageSizeTooBig', `The text is longer than ${maxTextLength} characters.`);
+    const length = characterCount(activity.text);
+    if (length > maxTextLength) {
+      overlong = { length, limit: maxTextLength };
+      activity.text = `${[...activity.text].slice(0, maxTextLength).join('')}…`;
     }
   }
   for (const field of ['textFormat', 'localTimestamp', 'localTimezone', 'name', 'replyToId'] as const) {
@@ -73,9 +101,10 @@ export function parseIncomingActivity(body: unknown, maxTextLength: number): Inc
     if (!isPlainObject(activity.channelData)) throw bad('The activity channelData must be an object.');
     // What the upload route found out about files is the service's word; a client cannot
     // claim files it never uploaded (the bot may file them as evidence).
-    const { uploads: _uploads, rejectedUploads: _rejected, ...rest } = activity.channelData;
+    const { uploads: _uploads, rejectedUploads: _rejected, overlongText: _overlong, ...rest } = activity.channelData;
     activity.channelData = rest;
   }
+  if (overlong) activity.channelData = { ...(isPlainObject(activity.channelData) ? activity.channelData : {}), overlongText: overlong };
   for (const field of ['attachments', 'entities'] as const) {
     const list = activity[field];
     if (list !== undefined && (!Array.isArray(list) || !list.every(isPlainObject))) {

@@ -89,7 +89,14 @@ export class PhoneAdapter extends BotAdapter {
       request.from = callerAccount(call.sid) as Activity['from'];
       request.recipient = { ...PHONE_BOT } as Activity['recipient'];
       request.locale = call.locale;
-      await this.runMiddleware(new TurnContext(this, request), logic);
+      await this.calls.beginTurn(call);
+      try {
+        await this.runMiddleware(new TurnContext(this, request), logic);
+      } finally {
+        this.calls.endTurn(call);
+      }
+      // Nobody is on the line to take this answer: what the bot said waits in the stored outbox.
+      await this.calls.save(call);
     });
   }
 
@@ -104,13 +111,19 @@ export class PhoneAdapter extends BotAdapter {
     await this.continueConversation(reference, logic);
   }
 
-  /** Runs one turn of the call. A failed turn leaves an apology in the outbox rather than silence. */
+  /**
+   * Runs one turn of the call. A failed turn leaves an apology in the outbox rather than silence.
+   * The call is stored as in a turn before the bot acts; the webhook's answer stores its end.
+   */
   async run(call: Call, activity: Partial<Activity>, bot: BotLogic): Promise<void> {
+    await this.calls.beginTurn(call);
     try {
       await this.runMiddleware(new TurnContext(this, activity), bot);
     } catch (error) {
       this.log.error({ call: call.sid, activityType: activity.type, err: (error as Error)?.name ?? typeof error }, 'phone turn failed');
       call.outbox.push(apologyActivity(activity.locale, { voiceOnly: true }));
+    } finally {
+      this.calls.endTurn(call);
     }
   }
 

@@ -2,7 +2,7 @@ import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import type { Router } from 'express';
 import { PhoneAdapter } from './adapter.js';
 import { AudioClips } from './audio.js';
-import { CallRegistry } from './calls.js';
+import { CallRegistry, type CallCollection } from './calls.js';
 import { PhoneLine, type PhoneLineOptions } from './line.js';
 import { phoneRoutes } from './routes.js';
 
@@ -10,6 +10,7 @@ export { PHONE_CHANNEL_ID, PhoneAdapter, PhoneCallEndedError, PhoneLineClosedErr
 export { COMMAND_KEYS, COMMAND_WORDS, LANGUAGE_KEY, buildMenu, menuOptions, readInput, type PhoneInput, type PhoneMenu } from './keypad.js';
 export { addSpeech, phoneSsml } from './speech.js';
 export { callerNumber, type PhoneHandoffs, type PhoneSpeech, type TwilioParams } from './line.js';
+export { CALLS_COLLECTION, CALLS_FILE, type CallCollection, type StoredCall } from './calls.js';
 
 /** Where the app mounts the router; the number's voice webhook is POST {PHONE_BASE_PATH}. */
 export const PHONE_BASE_PATH = '/api/phone/twilio';
@@ -19,13 +20,18 @@ export interface PhoneChannelOptions extends Omit<PhoneLineOptions, 'basePath'> 
   authToken?: string;
   /** Defaults to PHONE_BASE_PATH. */
   basePath?: string;
+  /**
+   * Where calls in progress survive a restart (`store.openCollection(CALLS_FILE,
+   * CALLS_COLLECTION)`); without it they live in memory only.
+   */
+  calls?: CallCollection;
 }
 
 export interface PhoneChannel {
   /** Mount at `basePath`. */
   router: Router;
   adapter: PhoneAdapter;
-  /** Calls in progress (in memory; the conversations themselves are in the store). */
+  /** Calls in progress (kept in the store too when `calls` is given). */
   readonly activeCalls: number;
   /**
    * Speaks an activity to a caller at their next request (a clerk's words). Resolves false,
@@ -42,7 +48,10 @@ export interface PhoneChannel {
 export function createPhoneChannel(options: PhoneChannelOptions): PhoneChannel {
   const { authToken, log } = options;
   const basePath = options.basePath ?? PHONE_BASE_PATH;
-  const calls = new CallRegistry();
+  const calls = new CallRegistry({
+    ...(options.calls ? { store: options.calls } : {}),
+    onStoreError: (error) => log.error({ err: (error as Error)?.name ?? typeof error }, 'could not remove a stored phone call'),
+  });
   const adapter = new PhoneAdapter(calls, log);
   const line = new PhoneLine({ ...options, basePath }, calls, adapter, new AudioClips());
   if (!authToken) {

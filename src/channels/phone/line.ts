@@ -56,6 +56,11 @@ export interface PhoneLineOptions {
   /** With Azure synthesis, replies are played as its audio instead of Twilio's <Say>. */
   speech?: PhoneSpeech;
   log: PhoneLogger;
+  /**
+   * After a restart, for a call whose bot turn a crash cut off: the bot says its current
+   * question again (a proactive turn) at the caller's next request.
+   */
+  resume?: BotLogic;
 }
 
 /** Twilio's webhook parameters (form fields). */
@@ -159,38 +164,34 @@ export class PhoneLine {
     const existing = this.calls.get(sid);
     if (existing) {
       // Twilio asked for the call's TwiML again (a redirect or a retry): go on where it was.
-      return this.adapter.exclusive(existing, async () => this.render(existing, existing.finishedCode ? this.endPlan(existing, []) : this.questionPlan(existing, [], 'full')));
+      return this.adapter.exclusive(existing, async () => {
+        if (existing.interrupted) return this.answer(existing, await this.resumed(existing));
+        return this.answer(existing, existing.finishedCode ? this.endPlan(existing, []) : this.questionPlan(existing, [], 'full'));
+      });
     }
     const locale = DEFAULT_LOCALE;
     const call = this.calls.create(sid, { locale, ...(callerNumber(param(p, 'From'), locale) ? { caller: param(p, 'From')!.trim() } : {}) });
     this.o.log.info({ call: sid }, 'phone call started');
     return this.adapter.exclusive(call, async () => {
-      const caller = callerAccount(sid);
-      await this.adapter.run(call, {
+      await this.adapter.run(call, this.callActivity(call, {
         type: 'conversationUpdate',
         id: `${sid}-start`,
-        timestamp: new Date(),
-        channelId: PHONE_CHANNEL_ID,
-        serviceUrl: this.o.publicUrl(),
-        conversation: { id: sid } as Activity['conversation'],
-        from: caller as Activity['from'],
-        recipient: { ...PHONE_BOT } as Activity['recipient'],
-        membersAdded: [{ ...PHONE_BOT }, caller] as Activity['membersAdded'],
-        locale,
-      }, this.o.bot);
-      return this.render(call, await this.respond(call, call.outbox.splice(0), { greeting: true }));
+        membersAdded: [{ ...PHONE_BOT }, callerAccount(sid)] as Activity['membersAdded'],
+      }), this.o.bot);
+      return this.answer(call, await this.respond(call, call.outbox.splice(0), { greeting: true }));
     });
   }
 
   /** POST {base}/gather: what the caller pressed or said at a question, or nothing. */
   async gather(p: TwilioParams, sid: string, seq: string | undefined): Promise<string> {
-    const call = this.calls.get(sid) ?? this.recreate(p, sid);
+    const call = this.known(p, sid);
     return this.adapter.exclusive(call, async () => {
       call.lastSeen = Date.now();
-      if (call.finishedCode) return this.render(call, this.endPlan(call, []));
+      if (call.interrupted) return this.answer(call, await this.resumed(call));
+      if (call.finishedCode) return this.answer(call, this.endPlan(call, []));
       if (call.question && seq !== undefined && seq !== String(call.seq)) {
         // An answer to a question already answered (Twilio retried): ask the current one, answer nothing twice.
-        return this.render(call, this.questionPlan(call, [], 'full'));
+        return this.answer(call, this.questionPlan(call, [], 'full'));
       }
       const q = call.question;
       const options = menuOptions(q?.ask, call.locale);
@@ -198,7 +199,7 @@ export class PhoneLine {
       const input = readInput({ digits: param(p, 'Digits'), speech: param(p, 'SpeechResult') }, {
         ...(q?.ask ? { ask: q.ask } : {}), locale: call.locale, ...(menu ? { menu } : {}), languageKey: q?.languageKey ?? false,
       });
-      if (q?.readBack) return this.render(call, await this.answerReadBack(call, q.readBack, input));
+      if (q?.readBack) return this.answer(call, await this.answerReadBack(call, q.readBack, input));
       let plan: Plan;
       switch (input.kind) {
         case 'silence':
@@ -239,20 +240,21 @@ export class PhoneLine {
           break;
         }
       }
-      return this.render(call, plan);
+      return this.answer(call, plan);
     });
   }
 
   /** POST {base}/dial: the transfer to a clerk is over (or never connected). */
   async dialed(p: TwilioParams, sid: string): Promise<string> {
-    const call = this.calls.get(sid) ?? this.recreate(p, sid);
+    const call = this.known(p, sid);
     return this.adapter.exclusive(call, async () => {
+      if (call.interrupted) return this.answer(call, await this.resumed(call));
       const status = param(p, 'DialCallStatus') ?? '';
       const talked = status === 'completed' || status === 'answered';
       this.o.log.info({ call: sid, dialStatus: status }, 'phone transfer to the clerk line ended');
       const lead = [this.said(call, talked ? 'phoneTransferEnded' : 'phoneTransferFailed')];
       const before = this.o.handoffs.forConversation(sid)?.id;
-      return this.render(call, await this.respond(call, call.outbox.splice(0), { lead, reask: true, ...(before ? { handoffBefore: before } : {}) }));
+      return this.answer(call, await this.respond(call, call.outbox.splice(0), { lead, reask: true, ...(before ? { handoffBefore: before } : {}) }));
     });
   }
 
@@ -267,7 +269,7 @@ export class PhoneLine {
     return this.adapter.exclusive(call, async () => {
       const digits = param(p, 'Digits') ?? '';
       const words = param(p, 'SpeechResult') ?? '';
-      if (digits === '9' || detectCommand(words) === 'repeat') return this.render(call, this.endPlan(call, []));
+      if (digits === '9' || detectCommand(words) === 'repeat') return this.answer(call, this.endPlan(call, []));
       this.calls.remove(sid);
       this.o.log.info({ call: sid }, 'phone call finished with a complaint');
       // Hung up only now: the complaint is finished and its number was read twice.
@@ -311,6 +313,49 @@ export class PhoneLine {
 
   // ---- turns ------------------------------------------------------------------------------
 
+  /** The call, also when this server does not know it; a call restored from the store gets the caller's number back. */
+  private known(p: TwilioParams, sid: string): Call {
+    const call = this.calls.get(sid);
+    if (!call) return this.recreate(p, sid);
+    const from = param(p, 'From');
+    if (!call.caller && callerNumber(from, call.locale)) call.caller = from!.trim();
+    return call;
+  }
+
+  /** What the caller hears, stored first: a restart after this answer goes on from exactly here. */
+  private async answer(call: Call, plan: Plan): Promise<string> {
+    await this.calls.save(call);
+    return this.render(call, plan);
+  }
+
+  /**
+   * The first request after a restart for a call whose bot turn a crash cut off. What the
+   * caller said may answer a question the bot has already left, so it is not taken: the bot
+   * says its current question again, and the caller answers that.
+   */
+  private async resumed(call: Call): Promise<Plan> {
+    call.interrupted = false;
+    const resume = this.o.resume;
+    if (!resume) return this.questionPlan(call, [], 'full');
+    this.o.log.info({ call: call.sid }, 'phone call resumed after a restart cut its turn off');
+    await this.adapter.run(call, this.callActivity(call, { type: 'event', name: 'continueConversation', id: `${call.sid}-resume-${call.inputs}` }), resume);
+    return this.respond(call, call.outbox.splice(0), { reask: true });
+  }
+
+  /** An activity from the caller: what every turn of a call shares, plus `fields`. */
+  private callActivity(call: Call, fields: Partial<Activity> & Pick<Activity, 'type' | 'id'>): Partial<Activity> {
+    return {
+      timestamp: new Date(),
+      channelId: PHONE_CHANNEL_ID,
+      serviceUrl: this.o.publicUrl(),
+      conversation: { id: call.sid } as Activity['conversation'],
+      from: callerAccount(call.sid) as Activity['from'],
+      recipient: { ...PHONE_BOT } as Activity['recipient'],
+      locale: call.locale,
+      ...fields,
+    };
+  }
+
   /** A request for a call this server does not know (it restarted mid-call): the bot's state is in the store. */
   private recreate(p: TwilioParams, sid: string): Call {
     const from = param(p, 'From');
@@ -320,20 +365,12 @@ export class PhoneLine {
   private async turn(call: Call, input: { text: string; value?: string; keypad: boolean; confidence?: number }, info: RespondInfo): Promise<Plan> {
     const before = this.o.handoffs.forConversation(call.sid)?.id;
     call.inputs += 1;
-    await this.adapter.run(call, {
+    await this.adapter.run(call, this.callActivity(call, {
       type: 'message',
-      id: `${call.sid}-${call.inputs}`,
-      timestamp: new Date(),
-      channelId: PHONE_CHANNEL_ID,
-      serviceUrl: this.o.publicUrl(),
-      conversation: { id: call.sid } as Activity['conversation'],
-      from: callerAccount(call.sid) as Activity['from'],
-      recipient: { ...PHONE_BOT } as Activity['recipient'],
-      locale: call.locale,
-      text: input.text.slice(0, MAX_UTTERANCE),
+      id: `${call.sid}-${call.inputs}`,      text: input.text.slice(0, MAX_UTTERANCE),
       ...(input.value !== undefined ? { value: { answer: input.value } } : {}),
       channelData: { phone: { input: input.keypad ? 'keys' : 'speech', ...(input.confidence !== undefined ? { confidence: input.confidence } : {}) } },
-    }, this.o.bot);
+    }), this.o.bot);
     return this.respond(call, call.outbox.splice(0), { ...info, ...(before ? { handoffBefore: before } : {}) });
   }
 
@@ -533,7 +570,8 @@ export class PhoneLine {
   /** How to answer a number by keys, said the first time such a question comes in a call. */
   private keypadHint(call: Call, ask: AskData | undefined, always: boolean): Speech | undefined {
     if (!ask || !KEYPAD_TYPES.has(ask.type)) return undefined;
-    const kind = ask.field === 'resume.code' ? 'phone' : ask.type === 'money' ? 'number' : ask.type;
+    // Codes and the last digits of a phone number have no decimal point to explain.
+    const kind = ask.field === 'resume.code' || ask.field === 'resume.phone' ? 'phone' : ask.type === 'money' ? 'number' : ask.type;
     if (!always && call.hinted.has(kind)) return undefined;
     call.hinted.add(kind);
     switch (kind) {

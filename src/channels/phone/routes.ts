@@ -103,6 +103,10 @@ export function phoneRoutes(options: PhoneRouteOptions): Router {
       next(error);
       return;
     }
+    if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') {
+      refuse(res, 413, 'The request body is larger than a Twilio webhook ever sends.');
+      return;
+    }
     refuse(res, 400, 'The request body could not be read.');
   });
   return router;
