@@ -10,8 +10,9 @@ export type Localized<T = string> = Record<Locale, T>;
  * Clients send all sorts of locale tags (zh, zh-cn, zh-Hans-CN, en, en-GB); every
  * English tag is served in en-US and everything else in the court's language.
  */
-export function normalizeLocale(tag: string | undefined | null): Locale {
-  if (!tag) return DEFAULT_LOCALE;
+export function normalizeLocale(tag: unknown): Locale {
+  // Activities from outside are not type-checked: a locale may arrive as a number or an object.
+  if (typeof tag !== 'string' || !tag) return DEFAULT_LOCALE;
   return /^en\b/i.test(tag.trim()) ? 'en-US' : 'zh-CN';
 }
 
