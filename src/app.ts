@@ -9,23 +9,32 @@ import { HandoffDesk, handoffWords } from './bot/handoff-desk.js';
 import { PersistentHandoffService } from './handoff/index.js';
 import type { BotServices } from './bot/services.js';
 import { isOfficeOpen, todayIn, type Config } from './config.js';
-import { createDirectLine, type DirectLine } from './channels/directline/index.js';
+import { CONVERSATIONS_COLLECTION, CONVERSATIONS_FILE, createDirectLine, type DirectLine } from './channels/directline/index.js';
 import { createAzureChannel, type AzureChannel } from './channels/azure/index.js';
-import { createPhoneChannel, PHONE_BASE_PATH, PHONE_CHANNEL_ID, type PhoneChannel } from './channels/phone/index.js';
+import { CALLS_COLLECTION, CALLS_FILE, createPhoneChannel, PHONE_BASE_PATH, PHONE_CHANNEL_ID, type PhoneChannel } from './channels/phone/index.js';
 import {
   buildDocumentModel, CJK_FONT_PACKAGE, createDocumentRenderer, createPdfRenderer, documentRoutes, hasReliefApplication, newDocumentToken, RELIEF_DOCUMENT,
 } from './documents/index.js';
-import { createClerk } from './clerk/index.js';
+import { createClerk, SESSIONS_COLLECTION, SESSIONS_FILE } from './clerk/index.js';
 import { createAnswerFormatter } from './interview/format.js';
 import { loadSpecs } from './interview/spec.js';
+import { CodeGuard } from './bot/code-guard.js';
+import { LIMIT_TEXT_KEYS } from './bot/limit-texts.js';
+import { finalErrorHandler } from './http/errors.js';
+import { securityHeaders } from './http/headers.js';
+import { CourtNetwork } from './http/network.js';
 import type { Logger } from './log.js';
+import { normalizeLocale } from './i18n.js';
 import { openStore } from './store/index.js';
+import { AesGcmCipher } from './store/cipher.js';
+import { markServerRunning } from './store/running.js';
 import type { Store } from './store/types.js';
 import { createWebChatRoutes } from './web/index.js';
 import { createSpeechService, speechRoutes, type CompositeSpeechService } from './speech/index.js';
 import { kioskAssetsDir, kioskRoutes } from './web/kiosk/index.js';
 import { VisitService } from './visits/service.js';
 import { VISIT_TEXT_KEYS } from './visits/messages.js';
+import { RetentionService } from './retention/index.js';
 
 export interface App {
   app: express.Express;
@@ -39,6 +48,8 @@ export interface App {
   speech: CompositeSpeechService;
   /** Home visits (上门立案): calendar and bookings. */
   visits: VisitService;
+  /** Purges abandoned drafts and archived complaints (RETENTION_*_DAYS), at start-up and hourly. */
+  retention: RetentionService;
   /** Finishes turns in flight and flushes the store. */
   close(): Promise<void>;
 }
@@ -70,7 +81,9 @@ async function tokenKey(config: Config): Promise<Uint8Array> {
 
 /** The composition root: config → store → specs → documents → bot → channels → HTTP. */
 export async function createApp(config: Config, log: Logger): Promise<App> {
-  const specs = loadSpecs(config.dialogsDir, { requiredTexts: { visits: VISIT_TEXT_KEYS } });
+  const specs = loadSpecs(config.dialogsDir, { requiredTexts: { visits: VISIT_TEXT_KEYS, limits: LIMIT_TEXT_KEYS } });
+  const network = new CourtNetwork(config.network);
+  const { limits } = config;
   const format = createAnswerFormatter(specs);
   const renderer = createDocumentRenderer({
     templatesDir: config.templatesDir, format, caseTypes: specs.cases.map((c) => c.template), documents: [RELIEF_DOCUMENT],
@@ -78,7 +91,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   // Without a CJK font a PDF would print empty boxes: run on, serve HTML and text, and say which package is missing.
   const pdf = await createPdfRenderer();
   if (!pdf) log.warn({ package: CJK_FONT_PACKAGE }, `no CJK font found: PDF documents are off until the Debian package ${CJK_FONT_PACKAGE} is installed`);
-  const store = await openStore(config.dataDir);
+  // With DATA_KEY every record, upload and cached read-back is sealed (AES-256-GCM) at rest.
+  const cipher = config.dataKeys ? new AesGcmCipher(config.dataKeys) : undefined;
+  // Tells `npm run data-key -- rotate` that this folder is in use.
+  const unmarkRunning = await markServerRunning(config.dataDir);
+  const store = await openStore(config.dataDir, cipher ? { cipher } : {});
   const today = () => todayIn(config.court.timeZone);
   let visits: VisitService;
   try {
@@ -87,7 +104,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     });
     // A bad calendar stops start-up with the file and the problem, like a bad spec.
     visits = await VisitService.open({
-      dataDir: config.dataDir, calendarFile: config.visitsCalendar, timeZone: config.court.timeZone, today, complaints: store.complaints,
+      store, calendarFile: config.visitsCalendar, timeZone: config.court.timeZone, today, complaints: store.complaints,
     });
   } catch (error) {
     await store.close();
@@ -98,6 +115,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     ...(speechKey || speechHost ? { azure: { key: speechKey, region: speechRegion, host: speechHost, voices } } : {}),
     offline,
     cacheBytes: cacheMb * 1024 * 1024,
+    ...(cipher ? { cacheSealing: { cipher, nameKey: cipher.deriveKey('speech cache names') } } : {}),
   }, config.dataDir, log);
 
   // The queue reaches filers through their channel's adapter and hands them back to the
@@ -105,7 +123,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   let directLine: DirectLine | undefined;
   let phone: PhoneChannel | undefined;
   let bot: ComplaintBot | undefined;
-  const handoff = await PersistentHandoffService.open(config.dataDir, {
+  const handoff = await PersistentHandoffService.open(store, {
     complaints: store.complaints,
     words: handoffWords(specs.messages),
     async deliver(record, activity) {
@@ -142,6 +160,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     clerk: config.clerk,
     fees: config.fees,
     visits,
+    codeGuard: new CodeGuard({
+      triesPerClient: limits.codeTriesPerAddress,
+      triesOverall: limits.codeTriesOverall,
+      windowMs: limits.codeWindowMinutes * 60_000,
+      // Who tried stays out of the log; that someone did is for the operators to see.
+      onLockout: (scope) => log.warn({ scope }, 'too many wrong resume or visit codes: further codes are refused for a while'),
+    }),
     handoff: new HandoffDesk({
       service: handoff,
       complaints: store.complaints,
@@ -178,11 +203,24 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     log,
     files: store.files,
     maxUploadBytes: config.maxUploadMb * 1024 * 1024,
+    maxBodyBytes: limits.maxBodyBytes,
+    network,
+    tokenOrigins: config.network.corsOrigins,
+    tokenRateLimit: { limit: limits.tokensPerAddress },
+    rateLimits: {
+      messages: { perConversation: limits.messagesPerConversation, perAddress: limits.messagesPerAddress },
+      uploads: { perConversation: limits.uploadsPerConversation, perAddress: limits.uploadsPerAddress },
+    },
+    conversations: await store.openCollection(CONVERSATIONS_FILE, CONVERSATIONS_COLLECTION),
+    // After a crash cut a turn off, the bot says its current question again (see README).
+    resume: (context) => theBot.returnFromClerk(context, normalizeLocale(context.activity.locale)),
   });
   const azure = createAzureChannel({
     credentials: config.microsoftApp,
     bot: (context) => theBot.run(context),
     maxTextLength: config.maxMessageLength,
+    maxBodyBytes: limits.maxBodyBytes,
+    messagesPerConversation: limits.messagesPerConversation,
     log,
     telephony: {
       voices: config.speech.voices,
@@ -206,6 +244,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     publicUrl: () => config.publicUrl,
     speech,
     log,
+    calls: await store.openCollection(CALLS_FILE, CALLS_COLLECTION),
+    resume: (context) => theBot.returnFromClerk(context, normalizeLocale(context.activity.locale)),
   });
   const ph = phone;
 
@@ -219,12 +259,26 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     config,
     log,
     visits,
+    sessions: await store.openCollection(SESSIONS_FILE, SESSIONS_COLLECTION),
   });
+
+  const retention = new RetentionService({
+    complaints: store.complaints,
+    files: store.files,
+    audit: store.audit,
+    handoffs: handoff,
+    visits,
+    conversations: store.botStorage,
+    policy: config.retention,
+    log,
+  });
+  retention.start();
 
   const dl = directLine;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.network.trustProxy);
+  app.use(securityHeaders({ https: config.publicUrl.startsWith('https:') }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -232,7 +286,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   app.use('/api/messages', azure.router);
   app.use(PHONE_BASE_PATH, ph.router);
   app.use('/api', dl.tokenRoute);
-  const speechHttp = speechRoutes(speech, { log });
+  const speechHttp = speechRoutes(speech, { log, skipLimits: network.isCourtRequest });
   app.use('/api', speechHttp.router);
   const kiosk = kioskRoutes({
     specs, speech, idleSeconds: config.kiosk.idleSeconds, codeSeconds: config.kiosk.codeSeconds, assetsDir: kioskAssetsDir(),
@@ -251,6 +305,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     format,
     pdf,
   }));
+  app.use(finalErrorHandler(log));
 
   return {
     app,
@@ -261,13 +316,16 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     handoff,
     speech,
     visits,
+    retention,
     async close() {
       clerk.close();
+      await retention.stop();
       // Channels first: their turns in flight may still speak and write.
       await Promise.all([dl.close(), azure.close(), ph.close()]);
       await speechHttp.close();
       await speech.close();
       await Promise.all([handoff.close(), visits.close(), store.close()]);
+      await unmarkRunning();
     },
   };
 }

@@ -1,5 +1,7 @@
+import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import type { Localized } from './i18n.js';
+import { DataKeyError, DataKeys, parseDataKey } from './store/cipher.js';
 
 /**
  * Every environment variable the assistant reads, parsed and checked here and nowhere
@@ -9,6 +11,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** DATA_KEY (and DATA_KEY_PREVIOUS during a rotation): encryption at rest; unset, data files are plain JSON. */
+  dataKeys?: DataKeys;
   /** Base of links handed to filers (document URLs); defaults to the listening address. */
   publicUrl: string;
   directLine: { secret?: string; tokenTtlSeconds: number };
@@ -17,6 +21,11 @@ export interface Config {
   court: { name: string; nameEn: string; timeZone: string };
   clerk: { phone: string; hours: Localized; schedule: OfficeSchedule };
   documentLinkDays: number;
+  /**
+   * How long records are kept: a draft nobody touched for draftDays is deleted, and so is a
+   * complaint archivedDays after a clerk archived it (RETENTION_DRAFT_DAYS, RETENTION_ARCHIVED_DAYS).
+   */
+  retention: { draftDays: number; archivedDays: number };
   /** Court fees the province fixes within Decree 481 Art. 13's ranges (yuan per case). */
   fees: { divorceFee: number; nonPropertyFee: number };
   /** The clerk console's sign-in: session lifetime and how many failed sign-ins are allowed. */
@@ -24,6 +33,10 @@ export interface Config {
   maxMessageLength: number;
   /** Largest photo or PDF a filer may upload (MAX_UPLOAD_MB), in megabytes. */
   maxUploadMb: number;
+  /** Whom the server believes about a client's address, and which addresses are the court's own. */
+  network: NetworkConfig;
+  /** How much one client or conversation may ask of the server (src/http, Direct Line limits, the code guard). */
+  limits: LimitsConfig;
   logLevel: string;
   /** The folders holding the interview specs and the complaint templates. */
   dialogsDir: string;
@@ -221,6 +234,131 @@ function speech(env: Env): SpeechSettingsConfig {
   };
 }
 
+/** DATA_KEY, and DATA_KEY_PREVIOUS as a comma-separated list; errors name the variable, never the value. */
+function dataKeys(env: Env): DataKeys | undefined {
+  const current = env.DATA_KEY?.trim();
+  const previous = (env.DATA_KEY_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (!current) {
+    if (previous.length > 0) throw new ConfigError('DATA_KEY_PREVIOUS is set without DATA_KEY: set the new key as DATA_KEY');
+    return undefined;
+  }
+  try {
+    return new DataKeys(
+      parseDataKey(current, 'DATA_KEY'),
+      previous.map((k, i) => parseDataKey(k, previous.length > 1 ? `DATA_KEY_PREVIOUS (entry ${i + 1})` : 'DATA_KEY_PREVIOUS')),
+    );
+  } catch (error) {
+    if (error instanceof DataKeyError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+export interface NetworkConfig {
+  /**
+   * TRUST_PROXY: which hops may say who the client is (X-Forwarded-For), as express's
+   * "trust proxy" takes it: a number of hops, or addresses, ranges and the names loopback,
+   * linklocal, uniquelocal. Per-address limits are only as good as this.
+   */
+  trustProxy: number | string[];
+  /**
+   * COURT_ADDRESSES: the court's own machines (the hall's kiosks, or the NAT they share), never
+   * limited per address; this machine (loopback) unless set, "none" for no address at all.
+   */
+  courtAddresses: string[];
+  /** CORS_ORIGINS: the court's websites on another origin, which may get Direct Line tokens for Web Chat. */
+  corsOrigins: string[];
+}
+
+export interface LimitsConfig {
+  /** MAX_BODY_KB: the largest activity (Direct Line, its token route, Azure) read, in bytes. */
+  maxBodyBytes: number;
+  /** Activities posted per minute: by one conversation, and by one client address over all its conversations. */
+  messagesPerConversation: number;
+  messagesPerAddress: number;
+  /** Upload requests per minute, likewise. */
+  uploadsPerConversation: number;
+  uploadsPerAddress: number;
+  /** New conversations (tokens from /api/directline/token) per address and minute. */
+  tokensPerAddress: number;
+  /** Wrong resume or visit codes allowed within codeWindowMinutes: per client address, and from everyone outside the court. */
+  codeTriesPerAddress: number;
+  codeTriesOverall: number;
+  codeWindowMinutes: number;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+}
+
+/** An address or a CIDR range, as BlockList takes them; undefined when it is neither. */
+export function addressRange(entry: string): { address: string; prefix?: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', prefixText, extra] = entry.split('/');
+  const version = isIP(address);
+  if (!version || extra !== undefined) return undefined;
+  const family = version === 4 ? 'ipv4' : 'ipv6';
+  if (prefixText === undefined) return { address, family };
+  const prefix = Number(prefixText);
+  if (!/^\d{1,3}$/.test(prefixText) || prefix > (version === 4 ? 32 : 128)) return undefined;
+  return { address, prefix, family };
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function network(env: Env): NetworkConfig {
+  const rawProxy = env.TRUST_PROXY?.trim() || 'loopback';
+  let trustProxy: number | string[];
+  if (/^\d+$/.test(rawProxy)) {
+    trustProxy = int(env, 'TRUST_PROXY', 0, 0, 10);
+  } else if (rawProxy === 'none') {
+    trustProxy = [];
+  } else {
+    trustProxy = list(rawProxy);
+    const wrong = trustProxy.find((entry) => !PROXY_NAMES.has(entry) && !addressRange(entry));
+    if (wrong !== undefined) {
+      throw new ConfigError(`TRUST_PROXY must be a number of hops, "none", or addresses, ranges (10.0.0.0/8) and loopback, linklocal, uniquelocal; "${wrong}" is none of these`);
+    }
+  }
+  // Loopback is this machine: an operator's chat, a health check, the benchmark. A proxy on it
+  // that passes X-Forwarded-For (TRUST_PROXY) shows the real client instead.
+  const rawCourt = env.COURT_ADDRESSES?.trim() || '127.0.0.0/8,::1';
+  const courtAddresses = rawCourt === 'none' ? [] : list(rawCourt);
+  const check = new BlockList();
+  for (const entry of courtAddresses) {
+    const range = addressRange(entry);
+    if (!range) throw new ConfigError(`COURT_ADDRESSES must list addresses or ranges such as 10.8.0.0/16; "${entry}" is neither`);
+    if (range.prefix === undefined) check.addAddress(range.address, range.family);
+    else check.addSubnet(range.address, range.prefix, range.family);
+  }
+  const corsOrigins = list(env.CORS_ORIGINS).map((entry) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    // An origin is scheme, host and port only: a path or a trailing slash would never match a browser's Origin header.
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry) {
+      throw new ConfigError(`CORS_ORIGINS must list origins such as https://www.court.example (no path, no trailing slash); "${entry}" is not one`);
+    }
+    return url.origin;
+  });
+  return { trustProxy, courtAddresses, corsOrigins };
+}
+
+function limits(env: Env): LimitsConfig {
+  return {
+    maxBodyBytes: int(env, 'MAX_BODY_KB', 256, 16, 10_240) * 1024,
+    messagesPerConversation: int(env, 'LIMIT_MESSAGES_CONVERSATION', 120, 10, 100_000),
+    messagesPerAddress: int(env, 'LIMIT_MESSAGES_ADDRESS', 300, 10, 1_000_000),
+    uploadsPerConversation: int(env, 'LIMIT_UPLOADS_CONVERSATION', 10, 1, 10_000),
+    uploadsPerAddress: int(env, 'LIMIT_UPLOADS_ADDRESS', 30, 1, 100_000),
+    tokensPerAddress: int(env, 'LIMIT_TOKENS_ADDRESS', 20, 1, 100_000),
+    codeTriesPerAddress: int(env, 'CODE_TRIES_ADDRESS', 10, 1, 1000),
+    codeTriesOverall: int(env, 'CODE_TRIES_ALL', 100, 1, 100_000),
+    codeWindowMinutes: int(env, 'CODE_TRIES_WINDOW_MINUTES', 60, 1, 1440),
+  };
+}
+
 function timeZone(env: Env): string {
   const zone = env.COURT_TIMEZONE || 'Asia/Shanghai';
   try {
@@ -245,10 +383,12 @@ export function loadConfig(env: Env = process.env, projectRoot = process.cwd()):
   if (secret !== undefined && secret.length < 16) {
     throw new ConfigError('DIRECT_LINE_SECRET must be at least 16 characters long');
   }
+  const keys = dataKeys(env);
   return {
     port,
     host,
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),
+    ...(keys ? { dataKeys: keys } : {}),
     publicUrl,
     directLine: { secret, tokenTtlSeconds: int(env, 'DIRECT_LINE_TOKEN_TTL', 1800, 60, 86_400) },
     microsoftApp: microsoftApp(env),
@@ -267,6 +407,10 @@ export function loadConfig(env: Env = process.env, projectRoot = process.cwd()):
       schedule: officeSchedule(env),
     },
     documentLinkDays: int(env, 'DOCUMENT_LINK_DAYS', 30, 1, 3650),
+    retention: {
+      draftDays: int(env, 'RETENTION_DRAFT_DAYS', 30, 1, 3650),
+      archivedDays: int(env, 'RETENTION_ARCHIVED_DAYS', 365, 1, 36_500),
+    },
     // Art. 13: divorce 50-300 yuan, other non-property cases 50-100; the top of each range
     // by default, so an estimate never promises less than the province may ask.
     fees: { divorceFee: int(env, 'DIVORCE_FEE', 300, 50, 300), nonPropertyFee: int(env, 'NON_PROPERTY_FEE', 100, 50, 100) },
@@ -278,6 +422,8 @@ export function loadConfig(env: Env = process.env, projectRoot = process.cwd()):
     },
     maxMessageLength: int(env, 'MAX_MESSAGE_LENGTH', 5000, 100, 100_000),
     maxUploadMb: int(env, 'MAX_UPLOAD_MB', 10, 1, 100),
+    network: network(env),
+    limits: limits(env),
     logLevel: env.LOG_LEVEL || 'info',
     dialogsDir: path.resolve(projectRoot, env.DIALOGS_DIR || 'dialogs'),
     templatesDir: path.resolve(projectRoot, env.TEMPLATES_DIR || 'templates'),
