@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import {
   type StoredConversation,
 } from '../../src/channels/directline/index.js';
 import { DiskFileStore, openStore } from '../../src/store/index.js';
+import { collectionDirName, recordFileName } from '../../src/store/collectionFile.js';
 
 const SECRET = 'test-secret-for-directline-0123456789';
 const APOLOGY = '抱歉，出了点问题，请再说一遍。/ Sorry, something went wrong. Please say that again.';
@@ -763,7 +764,7 @@ describe('durability', () => {
     return dir;
   };
 
-  it('shows the filer\'s activity and the bot\'s reply only once they are durable, two writes a turn', async () => {
+  it('shows the filer\'s activity only once it is durable, two writes a turn', async () => {
     const held = await heldCollection(await folder());
     const { base } = await startHarness({ bot: makeBot(), conversations: held.collection });
     const { conversationId, token } = (await start(base)).body;
@@ -783,6 +784,33 @@ describe('durability', () => {
     const stored = held.collection.get(conversationId)!;
     expect(stored).toMatchObject({ first: 1, log: [{ text: 'hello' }, { text: 'echo:hello' }] });
     expect(stored.turnOpen).toBeUndefined();
+    await held.store.close();
+  });
+
+  it('shows the bot\'s reply without waiting for its write, and keeps the turn open on disk until then', async () => {
+    const dir = await folder();
+    const held = await heldCollection(dir);
+    const { base } = await startHarness({ bot: makeBot(), conversations: held.collection });
+    const { conversationId, token } = (await start(base)).body;
+    const onDisk = async () => (JSON.parse(await readFile(path.join(dir, collectionDirName(CONVERSATIONS_FILE), recordFileName(conversationId)), 'utf8')) as { value: StoredConversation }).value;
+    const before = held.commits;
+    held.hold();
+    const posted = post(base, conversationId, token, message('hello'));
+    try {
+      await waitFor(() => held.commits > before);
+      // The filer's activity is written; the write of the reply is held from here on.
+      held.release();
+      held.hold();
+      await waitFor(() => held.commits > before + 1);
+      const shown = await poll(base, conversationId, token, '1');
+      expect(shown.body.activities.map((a: any) => a.text)).toEqual(['hello', 'echo:hello']);
+      // Until the reply's write lands, a crash would find the turn open and ask the question again.
+      expect((await onDisk()).turnOpen).toBe(true);
+    } finally {
+      held.release();
+    }
+    expect((await posted).status).toBe(200);
+    expect((await onDisk()).turnOpen).toBeUndefined();
     await held.store.close();
   });
 

@@ -212,16 +212,26 @@ export class ConversationRegistry {
   async save(conversation: Conversation): Promise<void> {
     const end = conversation.dropped + conversation.log.length;
     const notices = conversation.unsaved.splice(0);
+    try {
+      await this.persist(conversation);
+    } catch (error) {
+      conversation.unsaved.unshift(...notices);
+      throw error;
+    }
+    this.reveal(conversation, end, notices);
+  }
+
+  /** One record write, shared with other conversations' saves by the store's group commit. */
+  private async persist(conversation: Conversation): Promise<void> {
     // An evicted or expired conversation is not written back: it was removed on purpose.
     if (this.store && this.conversations.get(conversation.id) === conversation) {
       this.store.set(conversation.id, this.toStored(conversation));
-      try {
-        await this.store.commit();
-      } catch (error) {
-        conversation.unsaved.unshift(...notices);
-        throw error;
-      }
+      await this.store.commit();
     }
+  }
+
+  /** Shows the log up to `end`: polls see it, streams are sent the notices in order. */
+  private reveal(conversation: Conversation, end: number, notices: Conversation['unsaved']): void {
     if (end > conversation.visible) conversation.visible = end;
     for (const notice of notices) {
       const watermark = notice.sequence === undefined ? conversation.visible : notice.sequence + 1;
@@ -240,10 +250,17 @@ export class ConversationRegistry {
     }
   }
 
-  /** Stores the turn's replies with the turn closed, then shows them. */
+  /**
+   * Shows the turn's replies, then stores them with the turn closed. The replies are shown
+   * without waiting for the disk: what the filer answered is already durable (the activity
+   * at beginTurn, the draft during the turn), and a crash before this write leaves the turn
+   * marked open, so the bot asks its current question again after the restart. Waiting here
+   * would put a fourth write on every turn's path to the next question.
+   */
   async endTurn(conversation: Conversation): Promise<void> {
     conversation.openTurns = Math.max(0, conversation.openTurns - 1);
-    await this.save(conversation);
+    this.reveal(conversation, conversation.dropped + conversation.log.length, conversation.unsaved.splice(0));
+    await this.persist(conversation);
   }
 
   /** Shows (or, with null, withdraws) the bot's typing; watchers see each new one at once. */
