@@ -18,7 +18,7 @@ export interface BotActivity {
       progress?: { step: number; total: number };
     };
     handoff?: { state: string };
-    complaint?: { id: string; caseType: string; documentUrl: string };
+    complaint?: { id: string; caseType: string; documentUrl: string; pdfUrl?: string };
   };
   suggestedActions?: { actions: { title: string; value: string }[] };
 }
