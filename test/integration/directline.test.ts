@@ -787,7 +787,7 @@ describe('durability', () => {
     await held.store.close();
   });
 
-  it('shows the bot\'s reply without waiting for its write, and keeps the turn open on disk until then', async () => {
+  it('shows the bot\'s reply and answers the POST without waiting for the reply\'s write, keeping the turn open on disk until then', async () => {
     const dir = await folder();
     const held = await heldCollection(dir);
     const { base } = await startHarness({ bot: makeBot(), conversations: held.collection });
@@ -806,11 +806,46 @@ describe('durability', () => {
       expect(shown.body.activities.map((a: any) => a.text)).toEqual(['hello', 'echo:hello']);
       // Until the reply's write lands, a crash would find the turn open and ask the question again.
       expect((await onDisk()).turnOpen).toBe(true);
+      // The POST is answered once the bot's turn is over, without waiting for that write either.
+      expect((await posted).status).toBe(200);
+      expect((await onDisk()).turnOpen).toBe(true);
     } finally {
       held.release();
     }
-    expect((await posted).status).toBe(200);
+    for (let tries = 0; tries < 100 && (await onDisk()).turnOpen; tries += 1) await sleep(20);
     expect((await onDisk()).turnOpen).toBeUndefined();
+    await held.store.close();
+  });
+
+  it('shows a reply the moment the bot sends it while the rest of the turn (dialog state) is still being written', async () => {
+    let finishTurn: () => void = () => {};
+    const stillWriting = new Promise<void>((resolve) => (finishTurn = resolve));
+    const dir = await folder();
+    const held = await heldCollection(dir);
+    const { base } = await startHarness({
+      conversations: held.collection,
+      bot: async (context: TurnContext) => {
+        if (context.activity.type !== 'message') return;
+        await context.sendActivity({ text: 'next question' });
+        // Stands for botbuilder's saveChanges of the dialog state at the end of the turn.
+        await stillWriting;
+      },
+    });
+    const { conversationId, token } = (await start(base)).body;
+    const posted = post(base, conversationId, token, message('answer'));
+    try {
+      let shown: string[] = [];
+      for (let tries = 0; tries < 100 && !shown.includes('next question'); tries += 1) {
+        shown = (await poll(base, conversationId, token, '0')).body.activities.map((a: any) => a.text);
+        if (!shown.includes('next question')) await sleep(20);
+      }
+      expect(shown).toContain('next question');
+      const onDisk = JSON.parse(await readFile(path.join(dir, collectionDirName(CONVERSATIONS_FILE), recordFileName(conversationId)), 'utf8')) as { value: StoredConversation };
+      expect(onDisk.value.turnOpen).toBe(true);
+    } finally {
+      finishTurn();
+    }
+    expect((await posted).status).toBe(200);
     await held.store.close();
   });
 

@@ -92,6 +92,11 @@ export class DirectLineAdapter extends BotAdapter {
         responses.push({ id: this.appendBotActivity(conversation, activity) });
       }
     }
+    // Inside a turn the replies go out now, not after the dialog state and the conversation
+    // record are written: the filer's words are already durable (their activity, and the
+    // draft before the bot answers), and the turn is marked open on disk until its end, so a
+    // crash in between makes the bot ask its current question again after the restart.
+    this.registry.showDuringTurn(conversation);
     return responses;
   }
 
@@ -222,8 +227,10 @@ export class DirectLineAdapter extends BotAdapter {
   /**
    * Appends the filer's activity to the log (the echo Web Chat waits for) and runs the bot's
    * turn for it. `incoming` must already be validated; the envelope is stamped here.
-   * Resolves with the activity's id once the turn has finished and its replies are durable;
-   * the activity itself is durable (and shown) before the bot sees it.
+   * Resolves with the activity's id once the bot's turn has finished (its replies shown);
+   * the activity itself is durable (and shown) before the bot sees it. The replies' own write
+   * (endTurn) goes on under the conversation's lock after the answer: nothing the client sent
+   * waits on it, and a failure of it is logged, the turn staying open on disk.
    */
   async receiveActivity(
     conversation: Conversation,
@@ -231,7 +238,10 @@ export class DirectLineAdapter extends BotAdapter {
     from: { id: string; name?: string },
     bot: BotLogic,
   ): Promise<string> {
-    return this.exclusive(conversation, async () => {
+    let answer: (id: string) => void = noop;
+    const answered = new Promise<string>((resolve) => (answer = resolve));
+    let wasAnswered = false;
+    const whole = this.exclusive(conversation, async () => {
       const id = this.registry.nextActivityId(conversation);
       const timestamp = new Date();
       const echo: WireActivity = {
@@ -260,10 +270,16 @@ export class DirectLineAdapter extends BotAdapter {
         await this.runTurn(conversation, activity, bot);
       } finally {
         stopTyping();
+        wasAnswered = true;
+        answer(id);
         await this.registry.endTurn(conversation);
       }
       return id;
     });
+    whole.catch((error: unknown) => {
+      if (wasAnswered) this.log.error({ conversationId: conversation.id, err: describeError(error) }, 'Direct Line: the replies of a turn could not be stored');
+    });
+    return Promise.race([answered, whole]);
   }
 
   /** Stops taking turns and waits for those already queued or running. */

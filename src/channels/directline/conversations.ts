@@ -239,6 +239,12 @@ export class ConversationRegistry {
     }
   }
 
+  /** Shows what the bot appended during a turn that is marked open on disk (see endTurn). */
+  showDuringTurn(conversation: Conversation): void {
+    if (conversation.openTurns === 0 || conversation.unsaved.length === 0) return;
+    this.reveal(conversation, conversation.dropped + conversation.log.length, conversation.unsaved.splice(0));
+  }
+
   /** Marks a turn as running, durably, before the bot acts: see StoredConversation.turnOpen. */
   async beginTurn(conversation: Conversation): Promise<void> {
     conversation.openTurns++;
