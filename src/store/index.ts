@@ -45,7 +45,7 @@ export function openAuditLog(dataDir: string, now?: () => Date): Promise<AuditFi
 }
 
 /**
- * Opens the lowdb store in `dataDir` (created if missing). Rejects with StoreFileError,
+ * Opens the store in `dataDir` (created if missing). Rejects with StoreFileError,
  * naming the file, when a data file cannot be read as this store's data; such a file is
  * never overwritten.
  */
