@@ -34,3 +34,21 @@ describe('TokenIssuer.verify and its cache of verified tokens', () => {
     await expect(issuer.verify(token)).rejects.toMatchObject({ status: 403 });
   });
 });
+
+describe('TokenIssuer.issue', () => {
+  it('keeps a token valid for at least expires_in, even when issued in the last millisecond of a second', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-28T08:00:00.999Z'));
+    const key = randomBytes(32);
+    const issuer = new TokenIssuer(key, 1);
+    const { token, expires_in } = await issuer.issue({ conv: 'c1' });
+    expect(expires_in).toBe(1);
+    // Half a second later, checked by an issuer that has not cached it (the JWT's own expiry).
+    vi.setSystemTime(new Date('2026-11-28T08:00:01.500Z'));
+    const fresh = new TokenIssuer(key, 1);
+    expect((await fresh.verify(token)).conv).toBe('c1');
+    vi.setSystemTime(new Date('2026-11-28T08:00:03.000Z'));
+    await expect(new TokenIssuer(key, 1).verify(token)).rejects.toMatchObject({ status: 403 });
+    await expect(issuer.verify(token)).rejects.toMatchObject({ status: 403 });
+  });
+});

@@ -63,7 +63,9 @@ export class TokenIssuer {
       .setAudience(AUDIENCE)
       .setIssuedAt(now)
       .setNotBefore(now)
-      .setExpirationTime(now + this.ttlSeconds)
+      // JWT times are whole seconds: rounding the expiry up keeps a token valid for at least the
+      // expires_in the client is told, even when it is issued in the last millisecond of a second.
+      .setExpirationTime(Math.ceil(Date.now() / 1000) + this.ttlSeconds)
       // A refresh within the same second must still hand out a different token.
       .setJti(randomBytes(12).toString('base64url'))
       .sign(this.key);
