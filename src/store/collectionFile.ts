@@ -176,13 +176,6 @@ export class CollectionFile<T> implements Collection<T> {
     return this.#items.keys();
   }
 
-  /** Writes every record again, sealed with the cipher's current key. */
-  rewriteAll(): Promise<void> {
-    this.#assertOpen();
-    for (const key of this.#items.keys()) this.#dirty.add(key);
-    return this.commit();
-  }
-
   /** Resolves once everything set or deleted before this call is on disk. */
   commit(): Promise<void> {
     this.#assertOpen();

@@ -175,8 +175,6 @@ export interface Collection<T> {
   keys(): IterableIterator<string>;
   /** Resolves once every change made before the call is durable on disk. */
   commit(): Promise<void>;
-  /** Writes every record again (after a key rotation, every record is sealed with the new key). */
-  rewriteAll(): Promise<void>;
   close(): Promise<void>;
 }
 

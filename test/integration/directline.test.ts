@@ -728,7 +728,6 @@ async function heldCollection(dataDir: string) {
     delete: (key) => inner.delete(key),
     values: () => inner.values(),
     keys: () => inner.keys(),
-    rewriteAll: () => inner.rewriteAll(),
     close: () => inner.close(),
     async commit() {
       commits++;

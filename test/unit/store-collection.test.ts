@@ -164,15 +164,4 @@ describe('CollectionFile with a cipher', () => {
     expect((error as Error).message).toMatch(/DATA_KEY/);
     expect(await readFile(file)).toEqual(bytes);
   });
-
-  it('rewriteAll writes every record again', async () => {
-    const things = await open({ cipher: testCipher });
-    for (let i = 0; i < 5; i += 1) things.set(`k${i}`, { i });
-    await things.commit();
-    const before = await mtimes();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await things.rewriteAll();
-    const after = await mtimes();
-    expect([...after].every(([name, t]) => t !== before.get(name))).toBe(true);
-  });
 });
