@@ -269,6 +269,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     handoffs: handoff,
     visits,
     conversations: store.botStorage,
+    forgetDeleted: () => store.forgetDeleted(),
     policy: config.retention,
     log,
   });

@@ -13,6 +13,8 @@ export interface RetentionDeps {
   visits?: Pick<VisitService, 'forComplaint' | 'removeForComplaint'>;
   /** Conversation state (bot storage); left alone when the store cannot search it. */
   conversations?: Pick<BotStorage, 'findKeys' | 'delete'>;
+  /** After a purge: the store drops what it still holds of deleted records (its journal). */
+  forgetDeleted: () => Promise<void>;
   policy: RetentionPolicy;
   log: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
   now?: () => Date;
@@ -120,7 +122,10 @@ export class RetentionService {
         else result.archivedPurged += 1;
       }
     }
-    if (result.draftsPurged + result.archivedPurged > 0) log.info({ ...result }, 'retention: records purged');
+    if (result.draftsPurged + result.archivedPurged > 0) {
+      await this.#deps.forgetDeleted();
+      log.info({ ...result }, 'retention: records purged');
+    }
     return result;
   }
 

@@ -4,6 +4,10 @@ import path from 'node:path';
 import { forEachLimited, isTempFile, replaceFileSynced, syncDirectory } from './durable.js';
 import { looksSealed } from './cipher.js';
 import type { Collection, DataCipher } from './types.js';
+import { StoreClosedError, StoreFileError } from './errors.js';
+import type { Journal } from './journal.js';
+
+export { StoreClosedError, StoreFileError } from './errors.js';
 
 /** The format written by this module; a newer number on disk means a newer program wrote it. */
 export const FILE_FORMAT_VERSION = 1;
@@ -12,49 +16,10 @@ export const FILE_FORMAT_VERSION = 1;
 const IO_PARALLEL = 32;
 
 export interface CollectionOptions {
+  /** Where commits are made durable: the store's one write-ahead log for every collection. */
+  journal: Journal;
   /** Seals every record file (DATA_KEY); unsealed files are read and sealed at opening. */
   cipher?: DataCipher | undefined;
-}
-
-/**
- * A data file that cannot be used as it is. The server stops with this message, and the
- * file is left exactly as found so that nobody's draft is lost to a fresh empty file.
- */
-export class StoreFileError extends Error {
-  readonly file: string;
-  constructor(file: string, problem: string, options?: { cause?: unknown }) {
-    super(
-      `Data file ${file} ${problem}. It was left unchanged; repair it or move it away, then start again.`,
-      options,
-    );
-    this.name = 'StoreFileError';
-    this.file = file;
-  }
-}
-
-export class StoreClosedError extends Error {
-  constructor() {
-    super('The store is closed; no more reads or writes are accepted.');
-    this.name = 'StoreClosedError';
-  }
-}
-
-interface Batch {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
-function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A caller that never awaits its commit must not crash the process on a failed write.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }
 
 /** One record on disk: `DIR/<name>.json`. The key is inside, so any key can be stored. */
@@ -91,10 +56,9 @@ export function collectionDirName(fileName: string): string {
  * Repositories see only keys and values (get/set/delete, then `commit`), never the files.
  *
  * Changes are applied to memory synchronously, so two callers can never interleave a
- * read-modify-write; `commit` then queues a write of the changed records. Only one write
- * runs at a time, and every commit made while a write is running joins the single next
- * write: each commit resolves once a write that includes its change is on disk (each file
- * written to a temp file, fsynced and renamed; then the folder fsynced once for all).
+ * read-modify-write; `commit` then serializes the changed records at once and appends them
+ * to the store's journal, which makes them durable with the other collections' commits of
+ * the moment (one append and one fdatasync) and later writes them to the record files.
  */
 export class CollectionFile<T> implements Collection<T> {
   /** The folder holding the records. */
@@ -102,18 +66,20 @@ export class CollectionFile<T> implements Collection<T> {
   readonly #items: Map<string, T>;
   readonly #seq: Map<string, number>;
   readonly #cipher: DataCipher | undefined;
+  readonly #journal: Journal;
   #nextSeq: number;
-  /** Keys set or deleted since the last write started. */
+  /** Keys set or deleted since the last commit. */
   readonly #dirty = new Set<string>();
-  #running: Promise<void> | null = null;
-  #next: Batch | null = null;
+  /** The last append: the journal resolves appends in order, so this covers all before it. */
+  #lastAppend: Promise<void> = Promise.resolve();
   #closed = false;
 
-  private constructor(dir: string, items: Map<string, T>, seq: Map<string, number>, cipher: DataCipher | undefined) {
+  private constructor(dir: string, items: Map<string, T>, seq: Map<string, number>, options: CollectionOptions) {
     this.file = dir;
     this.#items = items;
     this.#seq = seq;
-    this.#cipher = cipher;
+    this.#cipher = options.cipher;
+    this.#journal = options.journal;
     this.#nextSeq = Math.max(0, ...seq.values()) + 1;
   }
 
@@ -121,16 +87,17 @@ export class CollectionFile<T> implements Collection<T> {
    * Opens (or creates) the collection `name` in `dataDir/<fileName without .json>/`. A
    * single file `dataDir/fileName` of the earlier layout is moved into the folder first.
    * A record that does not parse, or cannot be opened with the cipher, rejects with
-   * StoreFileError naming it.
+   * StoreFileError naming it. The journal has written out what a crash left before this.
    */
-  static async open<T>(dataDir: string, fileName: string, name: string, options: CollectionOptions = {}): Promise<CollectionFile<T>> {
+  static async open<T>(dataDir: string, fileName: string, name: string, options: CollectionOptions): Promise<CollectionFile<T>> {
     await mkdir(dataDir, { recursive: true });
     const dir = path.resolve(dataDir, collectionDirName(fileName));
     const legacy = path.resolve(dataDir, fileName);
     if (legacy !== dir) await migrateSingleFile(legacy, dir, name);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const { items, seq, unsealed } = await readRecords<T>(dir, options.cipher);
-    const collection = new CollectionFile<T>(dir, items, seq, options.cipher);
+    const { journal } = options;
+    const { items, seq, unsealed } = await readRecords<T>(dir, options.cipher, journal.pendingFor(dir), !journal.writingOut);
+    const collection = new CollectionFile<T>(dir, items, seq, options);
     if (options.cipher && unsealed.length > 0) {
       // Files written before DATA_KEY was set are sealed now, not at their next change.
       for (const key of unsealed) collection.#dirty.add(key);
@@ -179,51 +146,26 @@ export class CollectionFile<T> implements Collection<T> {
   /** Resolves once everything set or deleted before this call is on disk. */
   commit(): Promise<void> {
     this.#assertOpen();
-    if (!this.#next) this.#next = newBatch();
-    const { promise } = this.#next;
-    if (!this.#running) this.#running = this.#drain();
-    return promise;
+    if (this.#dirty.size === 0) return this.#lastAppend;
+    const keys = [...this.#dirty];
+    this.#dirty.clear();
+    // Serialized now: the append holds exactly what memory holds at this call.
+    const changes = keys.map((key) => ({ dir: this.file, name: recordFileName(key), data: this.#encode(key) }));
+    const appended = this.#journal.append(changes).catch((error: unknown) => {
+      // Memory keeps the change; the keys go back to dirty so the next commit saves them, and
+      // the caller learns that it is not on disk yet.
+      for (const key of keys) this.#dirty.add(key);
+      throw error;
+    });
+    appended.catch(() => undefined);
+    this.#lastAppend = appended;
+    return appended;
   }
 
-  /** Waits for queued writes; later calls throw StoreClosedError. */
+  /** Waits for this collection's appends; later calls throw StoreClosedError. */
   async close(): Promise<void> {
     this.#closed = true;
-    while (this.#running) await this.#running;
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#next) {
-        const batch = this.#next;
-        this.#next = null;
-        const keys = [...this.#dirty];
-        this.#dirty.clear();
-        // Serialized now, before any await: the write holds exactly what memory held when
-        // it started, and later changes go to the next write.
-        const writes: Array<{ key: string; data: Buffer | null }> = keys.map((key) => ({ key, data: this.#encode(key) }));
-        try {
-          await forEachLimited(writes, IO_PARALLEL, async ({ key, data }) => {
-            const file = path.join(this.file, recordFileName(key));
-            if (data) {
-              await replaceFileSynced(file, data);
-            } else {
-              await unlink(file).catch((error: NodeJS.ErrnoException) => {
-                if (error.code !== 'ENOENT') throw error;
-              });
-            }
-          });
-          if (writes.length > 0) await syncDirectory(this.file);
-          batch.resolve();
-        } catch (error) {
-          // Memory keeps the change and the keys stay dirty, so the next write saves them;
-          // the caller learns that it is not on disk yet.
-          for (const key of keys) this.#dirty.add(key);
-          batch.reject(new StoreFileError(this.file, `could not be written (${(error as Error).message})`, { cause: error }));
-        }
-      }
-    } finally {
-      this.#running = null;
-    }
+    await this.#lastAppend.catch(() => undefined);
   }
 
   /** The bytes of a record's file, or null when the record was deleted. */
@@ -253,11 +195,22 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-async function readRecords<T>(dir: string, cipher: DataCipher | undefined): Promise<{ items: Map<string, T>; seq: Map<string, number>; unsealed: string[] }> {
-  const names = await readdir(dir);
+/**
+ * Reads every record file of `dir`, with `pending` (the journal's changes not yet written out,
+ * by file name) over them. Temp files are removed unless the journal is writing records out
+ * right now (they could be its own); otherwise they are writes a crash cut short.
+ */
+async function readRecords<T>(
+  dir: string,
+  cipher: DataCipher | undefined,
+  pending: ReadonlyMap<string, Buffer | null>,
+  removeTemps: boolean,
+): Promise<{ items: Map<string, T>; seq: Map<string, number>; unsealed: string[] }> {
+  const names = new Set(await readdir(dir));
+  for (const name of pending.keys()) names.add(name);
   const found: Array<{ key: string; seq: number; value: T; sealed: boolean }> = [];
   const temps: string[] = [];
-  await forEachLimited(names, IO_PARALLEL, async (name) => {
+  await forEachLimited([...names], IO_PARALLEL, async (name) => {
     if (isTempFile(name)) {
       temps.push(name);
       return;
@@ -265,10 +218,16 @@ async function readRecords<T>(dir: string, cipher: DataCipher | undefined): Prom
     if (!name.endsWith('.json')) return;
     const file = path.join(dir, name);
     let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (error) {
-      throw new StoreFileError(file, `could not be read (${(error as Error).message})`, { cause: error });
+    if (pending.has(name)) {
+      const newer = pending.get(name);
+      if (!newer) return;
+      bytes = newer;
+    } else {
+      try {
+        bytes = await readFile(file);
+      } catch (error) {
+        throw new StoreFileError(file, `could not be read (${(error as Error).message})`, { cause: error });
+      }
     }
     const sealed = cipher ? cipher.isSealed(bytes) : looksSealed(bytes);
     if (sealed && !cipher) throw new StoreFileError(file, 'is encrypted; start the server with the DATA_KEY that wrote it');
@@ -284,7 +243,7 @@ async function readRecords<T>(dir: string, cipher: DataCipher | undefined): Prom
   });
   // A temp file is a write that never finished; the record's own file still holds the last
   // acknowledged state.
-  await Promise.all(temps.map((name) => rm(path.join(dir, name), { force: true })));
+  if (removeTemps) await Promise.all(temps.map((name) => rm(path.join(dir, name), { force: true })));
   found.sort((a, b) => a.seq - b.seq);
   const items = new Map<string, T>();
   const seq = new Map<string, number>();

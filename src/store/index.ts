@@ -4,6 +4,7 @@ import { AccountFile } from './accounts.js';
 import { AuditFile } from './audit.js';
 import { CollectionBotStorage } from './botStorage.js';
 import { CollectionFile } from './collectionFile.js';
+import { Journal } from './journal.js';
 import { CollectionComplaintRepository, type StoreRandom } from './complaints.js';
 import { DiskFileStore } from './files.js';
 import type { Collection, ComplaintRecord, DataCipher, Store } from './types.js';
@@ -12,7 +13,8 @@ export type * from './types.js';
 export type { StoreRandom } from './complaints.js';
 export { UnknownComplaintError } from './complaints.js';
 export { ETagConflictError } from './botStorage.js';
-export { StoreClosedError, StoreFileError } from './collectionFile.js';
+export { StoreClosedError, StoreFileError } from './errors.js';
+export { replayJournal } from './journal.js';
 export { DiskFileStore } from './files.js';
 export { AccountFile } from './accounts.js';
 export { AuditFile } from './audit.js';
@@ -24,6 +26,8 @@ export interface StoreOptions {
   random?: Partial<StoreRandom>;
   /** Encryption at rest for every collection (DATA_KEY); without it files are plain JSON. */
   cipher?: DataCipher;
+  /** Told when the journal fails to write closed segments out to the record files (they stay, and are retried). */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 /** The files in the data directory; each holds one keyed collection. */
@@ -55,33 +59,36 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
     uuid: options.random?.uuid ?? (() => randomUUID()),
     int: options.random?.int ?? ((min, max) => randomInt(min, max)),
   };
-  // Opened one after the other so that a bad second file cannot leave the first with a
-  // half-finished start-up write.
-  const complaintFile = await CollectionFile.open<ComplaintRecord>(dataDir, STORE_FILES.complaints, 'complaints', { cipher: options.cipher });
+  // Before any collection reads its folder: what a crash left in the journal is written out.
+  const journal = await Journal.open(dataDir, options.onBackgroundError ? { onCheckpointError: options.onBackgroundError } : {});
+  const collectionOptions = { cipher: options.cipher, journal };
+  const opened: CollectionFile<unknown>[] = [];
+  const closeOpened = async () => {
+    await Promise.all(opened.map((c) => c.close()));
+    await journal.close();
+  };
+  let complaintFile: CollectionFile<ComplaintRecord>;
   let botFile: CollectionFile<StoreItem>;
-  try {
-    botFile = await CollectionFile.open<StoreItem>(dataDir, STORE_FILES.botState, 'items', { cipher: options.cipher });
-  } catch (error) {
-    await complaintFile.close();
-    throw error;
-  }
   let accounts: AccountFile;
   let audit: AuditFile;
   try {
+    // One after the other so that a bad second folder stops start-up before more is opened.
+    complaintFile = await CollectionFile.open<ComplaintRecord>(dataDir, STORE_FILES.complaints, 'complaints', collectionOptions);
+    opened.push(complaintFile as CollectionFile<unknown>);
+    botFile = await CollectionFile.open<StoreItem>(dataDir, STORE_FILES.botState, 'items', collectionOptions);
+    opened.push(botFile as CollectionFile<unknown>);
     accounts = await openAccounts(dataDir);
     audit = await openAuditLog(dataDir, now);
   } catch (error) {
-    await Promise.all([complaintFile.close(), botFile.close()]);
+    await closeOpened();
     throw error;
   }
   const files = await DiskFileStore.open(dataDir, now, options.cipher);
-  const cipher = options.cipher;
-  const others: CollectionFile<unknown>[] = [];
   let closing: Promise<void> | undefined;
   return {
     async openCollection<T>(fileName: string, name: string): Promise<Collection<T>> {
-      const collection = await CollectionFile.open<T>(dataDir, fileName, name, { cipher });
-      others.push(collection as CollectionFile<unknown>);
+      const collection = await CollectionFile.open<T>(dataDir, fileName, name, collectionOptions);
+      opened.push(collection as CollectionFile<unknown>);
       return collection;
     },
     files,
@@ -91,8 +98,10 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
     botStorage: new CollectionBotStorage(botFile, () => randomUUID()),
     accounts,
     audit,
+    forgetDeleted: () => journal.sweep(),
     close() {
-      closing ??= Promise.all([complaintFile.close(), botFile.close(), audit.close(), ...others.map((c) => c.close())]).then(() => undefined);
+      // The journal last: it waits for the collections' appends, then writes every record out.
+      closing ??= Promise.all([closeOpened(), audit.close()]).then(() => undefined);
       return closing;
     },
   };

@@ -2,6 +2,7 @@ import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { looksSealed, SealedDataError, type AesGcmCipher } from './cipher.js';
 import { writeDurably } from './files.js';
+import { JOURNAL_DIR, replayJournal } from './journal.js';
 
 /**
  * Files under DATA_DIR that hold no filer data by design and stay plain with DATA_KEY: staff
@@ -50,6 +51,8 @@ async function head(file: string): Promise<Buffer> {
 }
 
 function isPlainByDesign(relative: string): boolean {
+  // Journal segments frame records that are sealed on their own; the frames add only ids and hashes.
+  if (path.dirname(relative) === JOURNAL_DIR) return relative.endsWith('.log');
   return !relative.includes(path.sep) && PLAIN_BY_DESIGN.some((pattern) => pattern.test(relative));
 }
 
@@ -86,9 +89,11 @@ export interface ResealResult {
  * short leaves every file readable under the old or the new key and the next run carries on.
  * Plain files are left alone: the store seals its records when the server starts with DATA_KEY.
  *
- * Only while no server uses the folder: a server would go on writing under its own key.
+ * Only while no server uses the folder: a server would go on writing under its own key. What
+ * a crash left in the journal is written out to the record files first, to be resealed too.
  */
 export async function resealDataFiles(dataDir: string, cipher: AesGcmCipher, skip: readonly string[] = []): Promise<ResealResult> {
+  await replayJournal(dataDir);
   const result: ResealResult = { resealed: 0, unchanged: 0, unreadable: [] };
   for (const relative of await listFiles(dataDir, new Set(skip))) {
     const file = path.join(dataDir, relative);

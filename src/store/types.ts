@@ -202,6 +202,11 @@ export interface Store {
   audit: AuditLog;
   /** botbuilder Storage for ConversationState / UserState. */
   botStorage: BotStorage;
+  /**
+   * Resolves once records deleted before the call are in no file under DATA_DIR any more:
+   * the write-ahead journal that still holds their earlier bytes is written out and deleted.
+   */
+  forgetDeleted(): Promise<void>;
   /** Waits for pending writes; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -75,6 +75,8 @@ describe.skipIf(!haveChromium && !mustRun)('the kiosk when the filer walks away'
     await page.locator('#still-there [data-action="here"]').click();
     await stillThere.waitFor({ state: 'hidden', ...WAIT });
     expect(await entry.inputValue()).toBe('王小明');
+    // "I'm here" says the question again; time spent listening does not count as idle.
+    await page.locator('body:not([data-speaking="true"])').waitFor(WAIT);
 
     // Gone for good: asked again, then the kiosk leaves and shows the code.
     await page.clock.fastForward('01:31');

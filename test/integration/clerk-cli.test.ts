@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClerkCommand } from '../../src/clerk/commands.js';
 import { DirectLineTestClient } from '../support/directline-client.js';
+import { durableRecordFiles } from '../support/durable.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -78,9 +79,7 @@ describe('npm run clerk while the server runs', () => {
     const filersData = async (): Promise<Record<string, string>> => {
       const files: Record<string, string> = {};
       for (const folder of ['complaints', 'bot-state']) {
-        for (const name of (await readdir(path.join(server.dataDir, folder))).filter((n) => n.endsWith('.json'))) {
-          files[`${folder}/${name}`] = await readFile(path.join(server.dataDir, folder, name), 'utf8');
-        }
+        for (const [name, bytes] of await durableRecordFiles(server.dataDir, folder)) files[`${folder}/${name}`] = bytes.toString('utf8');
       }
       return files;
     };

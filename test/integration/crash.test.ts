@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, type ComplaintRecord } from '../../src/store/index.js';
+import { openStore, replayJournal, type ComplaintRecord } from '../../src/store/index.js';
 import { DirectLineTestClient, type BotActivity } from '../support/directline-client.js';
 import { PRIVATE_LOAN_ZH } from '../support/scripts.js';
 import { listeningPort, spawnServer, type ServerProcess } from '../support/server-process.js';
@@ -144,6 +144,9 @@ describe('kill -9 in the middle of many conversations', () => {
     expect(first.child.signalCode).toBe('SIGKILL');
     expect(outcomes.filter((o) => o === 'cut off').length, context).toBeGreaterThan(FILERS / 2);
 
+    // What the kill left in the store's journal is written out to the record files, as the
+    // next start-up does first; then every file must parse.
+    await replayJournal(dataDir);
     expect(await expectEveryDataFileParses(dataDir)).toBeGreaterThan(FILERS);
 
     // Every answer a filer saw acknowledged (the next question came back) is in their draft.

@@ -24,6 +24,7 @@ import {
 } from '../../src/channels/directline/index.js';
 import { DiskFileStore, openStore } from '../../src/store/index.js';
 import { collectionDirName, recordFileName } from '../../src/store/collectionFile.js';
+import { durableRecordFiles } from '../support/durable.js';
 
 const SECRET = 'test-secret-for-directline-0123456789';
 const APOLOGY = '抱歉，出了点问题，请再说一遍。/ Sorry, something went wrong. Please say that again.';
@@ -714,6 +715,13 @@ describe('adapter', () => {
 // ---------------------------------------------------------------- durability
 
 /** A real store collection whose writes a test can hold back or make fail. */
+/** The conversation's record as a restart would find it now (its file, or the store's journal). */
+async function storedConversation(dataDir: string, conversationId: string): Promise<{ value: StoredConversation }> {
+  const bytes = (await durableRecordFiles(dataDir, collectionDirName(CONVERSATIONS_FILE))).get(recordFileName(conversationId));
+  if (!bytes) throw new Error(`conversation ${conversationId} is not stored`);
+  return JSON.parse(bytes.toString('utf8')) as { value: StoredConversation };
+}
+
 async function heldCollection(dataDir: string) {
   const store = await openStore(dataDir);
   const inner = await store.openCollection<StoredConversation>(CONVERSATIONS_FILE, CONVERSATIONS_COLLECTION);
@@ -791,7 +799,7 @@ describe('durability', () => {
     const held = await heldCollection(dir);
     const { base } = await startHarness({ bot: makeBot(), conversations: held.collection });
     const { conversationId, token } = (await start(base)).body;
-    const onDisk = async () => (JSON.parse(await readFile(path.join(dir, collectionDirName(CONVERSATIONS_FILE), recordFileName(conversationId)), 'utf8')) as { value: StoredConversation }).value;
+    const onDisk = async () => (await storedConversation(dir, conversationId)).value;
     const before = held.commits;
     held.hold();
     const posted = post(base, conversationId, token, message('hello'));
@@ -839,7 +847,7 @@ describe('durability', () => {
         if (!shown.includes('next question')) await sleep(20);
       }
       expect(shown).toContain('next question');
-      const onDisk = JSON.parse(await readFile(path.join(dir, collectionDirName(CONVERSATIONS_FILE), recordFileName(conversationId)), 'utf8')) as { value: StoredConversation };
+      const onDisk = await storedConversation(dir, conversationId);
       expect(onDisk.value.turnOpen).toBe(true);
     } finally {
       finishTurn();

@@ -57,7 +57,7 @@ beforeEach(async () => {
   });
   conversations = new SearchableMemoryStorage();
   retention = new RetentionService({
-    complaints: store.complaints, files: store.files, audit: store.audit, handoffs, visits, conversations, policy: POLICY, log: silent, now: () => NOW,
+    complaints: store.complaints, files: store.files, audit: store.audit, forgetDeleted: () => store.forgetDeleted(), handoffs, visits, conversations, policy: POLICY, log: silent, now: () => NOW,
   });
 });
 
@@ -237,7 +237,7 @@ describe('retention rules', () => {
         },
         remove: (id) => store.complaints.remove(id),
       },
-      files: store.files, audit: store.audit, handoffs, visits, conversations, policy: POLICY, log: silent, now: () => NOW,
+      files: store.files, audit: store.audit, forgetDeleted: () => store.forgetDeleted(), handoffs, visits, conversations, policy: POLICY, log: silent, now: () => NOW,
     });
     expect(await racing.runOnce()).toEqual({ draftsPurged: 0, archivedPurged: 0 });
     expect(await store.complaints.get(old.id)).toBeDefined();
@@ -257,7 +257,7 @@ describe('retention rules', () => {
         get: (id) => store.complaints.get(id),
         remove: (id) => store.complaints.remove(id),
       },
-      files: store.files, audit: store.audit, handoffs, visits, conversations, policy: POLICY, log: silent, now: () => NOW, batchSize: 7,
+      files: store.files, audit: store.audit, forgetDeleted: () => store.forgetDeleted(), handoffs, visits, conversations, policy: POLICY, log: silent, now: () => NOW, batchSize: 7,
     });
     expect(await batched.runOnce()).toEqual({ draftsPurged: old.length, archivedPurged: 0 });
     expect(looked.sort()).toEqual(old.map((r) => r.id).sort());
@@ -268,7 +268,7 @@ describe('retention rules', () => {
   it('runs at start-up and again on its timer, until stopped', async () => {
     const first = await draftFrom(31);
     const timed = new RetentionService({
-      complaints: store.complaints, files: store.files, audit: store.audit, handoffs, visits, conversations, policy: POLICY, log: silent, now: () => NOW, intervalMs: 40,
+      complaints: store.complaints, files: store.files, audit: store.audit, forgetDeleted: () => store.forgetDeleted(), handoffs, visits, conversations, policy: POLICY, log: silent, now: () => NOW, intervalMs: 40,
     });
     timed.start();
     await expect.poll(async () => store.complaints.get(first.id), { timeout: 5_000 }).toBeUndefined();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConversationState, TestAdapter } from 'botbuilder';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { durableRecordFiles } from '../support/durable.js';
 import { ETagConflictError, openStore, type Store } from '../../src/store/index.js';
 
 let dir: string;
@@ -18,13 +19,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** What DATA_DIR/bot-state/ holds, one file per key, read back into one object. */
+/** What DATA_DIR/bot-state/ holds (with the journal over it), one file per key, read back into one object. */
 async function botFile(): Promise<{ version: number; items: Record<string, Record<string, unknown>> }> {
-  const folder = path.join(dir, 'bot-state');
   const records: Array<{ key: string; seq: number; value: Record<string, unknown> }> = [];
-  // Temp files are writes still running; the store reads only finished records.
-  for (const name of (await readdir(folder)).filter((n) => n.endsWith('.json'))) {
-    const parsed = JSON.parse(await readFile(path.join(folder, name), 'utf8')) as { version: number; key: string; seq: number; value: Record<string, unknown> };
+  for (const bytes of (await durableRecordFiles(dir, 'bot-state')).values()) {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { version: number; key: string; seq: number; value: Record<string, unknown> };
     expect(parsed.version).toBe(1);
     records.push(parsed);
   }

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { durableRecordFiles } from '../support/durable.js';
 import { openStore, StoreFileError, UnknownComplaintError, type ComplaintRecord, type Store } from '../../src/store/index.js';
 
 let dir: string;
@@ -22,13 +23,11 @@ async function open(options?: Parameters<typeof openStore>[1]): Promise<Store> {
   return store;
 }
 
-/** One file per complaint: DATA_DIR/complaints/<id>.json holding { version, key, seq, value }. */
+/** One file per complaint: DATA_DIR/complaints/<id>.json holding { version, key, seq, value } (or the journal, until written out). */
 async function complaintsOnDisk(): Promise<Record<string, ComplaintRecord>> {
-  const folder = path.join(dir, 'complaints');
   const found: Record<string, ComplaintRecord> = {};
-  // Temp files are writes still running; the store reads only finished records.
-  for (const name of (await readdir(folder)).filter((n) => n.endsWith('.json'))) {
-    const parsed = JSON.parse(await readFile(path.join(folder, name), 'utf8')) as { version: number; key: string; value: ComplaintRecord };
+  for (const [name, bytes] of await durableRecordFiles(dir, 'complaints')) {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { version: number; key: string; value: ComplaintRecord };
     expect(parsed.version).toBe(1);
     expect(name).toBe(`${parsed.key}.json`);
     found[parsed.key] = parsed.value;

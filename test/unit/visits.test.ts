@@ -10,6 +10,7 @@ import { foldLine, toICalendar } from '../../src/visits/ical.js';
 import { visitIntent } from '../../src/visits/messages.js';
 import { VisitService } from '../../src/visits/service.js';
 import { CollectionFile } from '../../src/store/collectionFile.js';
+import { Journal } from '../../src/store/journal.js';
 import { idCheckChar } from '../../src/interview/fields/index.js';
 
 const REFERENCE = path.resolve(import.meta.dirname, '../../data/reference/visits.json');
@@ -115,13 +116,14 @@ describe('visit bookings', () => {
   let dir: string;
   let calendarFile: string;
   let service: VisitService;
+  let journal: Journal | undefined;
   const resumeCodes = new Set<string>();
 
   async function open(calendar: VisitCalendar, random?: { int(min: number, max: number): number; uuid(): string }) {
     await writeFile(calendarFile, JSON.stringify(calendar));
     service = await VisitService.open({
       // The bookings' collection as the store opens it, without the rest of the store.
-      store: { openCollection: (fileName, name) => CollectionFile.open(dir, fileName, name) },
+      store: { openCollection: async (fileName, name) => CollectionFile.open(dir, fileName, name, { journal: (journal ??= await Journal.open(dir)) }) },
       calendarFile, timeZone: 'Asia/Shanghai', today: () => '2026-11-28',
       complaints: { findByResumeCode: async (code) => (resumeCodes.has(code) ? ({ id: 'x' } as never) : undefined) },
       ...(random ? { random } : {}),
@@ -134,6 +136,8 @@ describe('visit bookings', () => {
   });
   afterEach(async () => {
     await service.close();
+    await journal?.close();
+    journal = undefined;
     await rm(dir, { recursive: true, force: true });
   });
 
