@@ -9,6 +9,7 @@
  *   npm run bench                          # 200 filers, 10,000 + 10,000 records preloaded
  *   npm run bench -- --filers 50
  *   npm run bench -- --quick               # 4 filers, 200 + 200 records: does it work?
+ *   npm run bench -- --warmup 0            # measure from a cold start (default: 20 filers first, unmeasured)
  *   npm run bench -- --profile             # also writes V8 CPU profiles of the server (to $TMPDIR)
  *
  * Everything runs on loopback in temporary folders and stops by itself. The last line printed
@@ -31,6 +32,7 @@ interface Options {
   preload: number;
   thinkMs: number;
   rampMs: number;
+  warmup: number;
   profile: boolean;
 }
 
@@ -52,6 +54,10 @@ function parseOptions(argv: string[]): Options {
     // would answer at once, which measures a queue, not a morning at the court.
     thinkMs: number('--think-ms', quick ? 20 : 1000),
     rampMs: number('--ramp-ms', quick ? 100 : 3000),
+    // A court's server has been running for hours when the morning rush comes: each run
+    // starts after this many filers have gone through the interview once (not measured),
+    // so that V8 has compiled the hot paths; --warmup 0 measures a cold start.
+    warmup: number('--warmup', quick ? 2 : 20),
     profile: argv.includes('--profile'),
   };
 }
@@ -306,7 +312,19 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** Filers who go through the interview before a run is measured (see Options.warmup); a failure among them stops the benchmark. */
+async function warmUp(server: ServerProcess, secret: string, mode: Mode, options: Options): Promise<void> {
+  const failures = (await Promise.all(Array.from({ length: options.warmup }, (_, i) =>
+    runFiler(server.baseUrl, secret, WARMUP_INDEX + i, mode, 20, [], []).catch((error: unknown) => (error as Error).message),
+  ))).filter((outcome): outcome is string => outcome !== undefined);
+  if (failures.length > 0) throw new Error(`warm-up failed: ${failures[0]}`);
+}
+
+/** Warm-up filers' numbers, far from the measured filers' (their user ids must differ). */
+const WARMUP_INDEX = 100_000;
+
 async function measure(label: string, server: ServerProcess & { startupMs: number }, secret: string, mode: Mode, options: Options): Promise<RunResult> {
+  await warmUp(server, secret, mode, options);
   const before = await processFigures(server.pid);
   const latencies: number[] = [];
   const conversationIds: string[] = [];
@@ -406,7 +424,7 @@ async function main(): Promise<void> {
   }
 
   const [app, echo, loaded] = results as [RunResult, RunResult, RunResult];
-  console.log(`Benchmark: ${options.filers} filers at once (half HTTP polling, half WebSocket), think time ~${options.thinkMs} ms, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`Benchmark: ${options.filers} filers at once (half HTTP polling, half WebSocket), think time ~${options.thinkMs} ms, each run after ${options.warmup} warm-up filers, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('run                               turns  turns/s  p50 ms  p95 ms  p99 ms  max ms  cpu ms/turn  bytes/turn  RSS MB (peak)  start-up ms  failed');
   for (const r of results) {
     console.log([

@@ -27,8 +27,14 @@ export interface JournalOptions {
 
 const DEFAULT_SEGMENT_BYTES = 16 * 2 ** 20;
 const DEFAULT_SEGMENT_AGE_MS = 10_000;
-/** Files written at once by a checkpoint: enough to keep the disk busy, far below the handle limit. */
-const IO_PARALLEL = 32;
+/** Files written at once at start-up and at closing: enough to keep the disk busy, far below the handle limit. */
+const REPLAY_PARALLEL = 32;
+/**
+ * Files written at once by a background write-out. Every file call runs in libuv's pool of
+ * four threads, where the journal's own append and fdatasync wait their turn: a write-out
+ * with 32 files in flight held every turn of the moment up by tens of milliseconds.
+ */
+const BACKGROUND_PARALLEL = 1;
 const SEGMENT_NAME = /^(\d{12})\.log$/;
 /** Frame: payload length, CRC-32 of the payload, then the payload. */
 const FRAME_HEADER = 8;
@@ -95,6 +101,8 @@ export class Journal {
   #checkpointing: Promise<void> | null = null;
   readonly #timer: NodeJS.Timeout;
   #closed = false;
+  /** Files a write-out keeps in flight: few while turns run, many once the journal closes and nothing waits. */
+  #writeOutParallel = BACKGROUND_PARALLEL;
 
   private constructor(dataDir: string, nextSegment: number, options: JournalOptions) {
     this.dataDir = dataDir;
@@ -174,6 +182,7 @@ export class Journal {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#writeOutParallel = REPLAY_PARALLEL;
     await this.sweep();
   }
 
@@ -267,7 +276,7 @@ export class Journal {
   async #checkpoint(): Promise<boolean> {
     const segments = this.#closedSegments.slice();
     try {
-      await writeOut(this.folder, segments);
+      await writeOut(this.folder, segments, this.#writeOutParallel);
       this.#closedSegments.splice(0, segments.length);
       return true;
     } catch (error) {
@@ -341,7 +350,7 @@ function decodeSegment(dataDir: string, file: string, bytes: Buffer): JournalCha
 }
 
 /** Writes the newest change per record of `segments` (in order) to the record files, then deletes the segments. */
-async function writeOut(folder: string, segments: readonly ClosedSegment[]): Promise<void> {
+async function writeOut(folder: string, segments: readonly ClosedSegment[], parallel: number): Promise<void> {
   const latest = new Map<string, JournalChange>();
   for (const segment of segments) {
     for (const [id, change] of segment.latest) {
@@ -352,7 +361,7 @@ async function writeOut(folder: string, segments: readonly ClosedSegment[]): Pro
   const changes = [...latest.values()];
   const dirs = new Set(changes.map((change) => change.dir));
   await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
-  await forEachLimited(changes, IO_PARALLEL, async ({ dir, name, data }) => {
+  await forEachLimited(changes, parallel, async ({ dir, name, data }) => {
     const file = path.join(dir, name);
     if (data) {
       await replaceFileSynced(file, data);
@@ -362,7 +371,7 @@ async function writeOut(folder: string, segments: readonly ClosedSegment[]): Pro
       });
     }
   });
-  await forEachLimited([...dirs], IO_PARALLEL, (dir) => syncDirectory(dir));
+  await forEachLimited([...dirs], parallel, (dir) => syncDirectory(dir));
   for (const segment of segments) {
     await unlink(segment.file).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
@@ -382,7 +391,7 @@ export async function replayJournal(dataDir: string): Promise<number> {
   const segments = await readSegments(dataDir);
   if (segments.length === 0) return 0;
   try {
-    await writeOut(folder, segments);
+    await writeOut(folder, segments, REPLAY_PARALLEL);
   } catch (error) {
     throw new StoreFileError(folder, `could not be written out to the record files (${(error as Error).message})`, { cause: error });
   }

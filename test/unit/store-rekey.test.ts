@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { runDataKeyCommand } from '../../src/cli/data-key-commands.js';
 import { SpeechCache } from '../../src/speech/index.js';
 import { AesGcmCipher, DataKeys, keyIdOf, parseDataKey, SealedDataError } from '../../src/store/cipher.js';
 import { DiskFileStore } from '../../src/store/files.js';
+import { Journal, JOURNAL_DIR } from '../../src/store/journal.js';
 import { markServerRunning } from '../../src/store/running.js';
 
 const cipherWith = (current: Buffer, previous: Buffer[] = []) => new AesGcmCipher(new DataKeys(current, previous));
@@ -169,6 +170,31 @@ describe('npm run data-key', () => {
     expect(status.stdout).not.toContain(keyIdOf(oldKey).toString('hex'));
     // Running it again finds nothing to do.
     expect((await command(['rotate'], rotateEnv)).stdout).toContain('Re-sealed 0 file(s)');
+  });
+
+  it('writes out a journal a killed server left before re-sealing, so its newer records are sealed with the new key', async () => {
+    await oldFolder();
+    const journal = await Journal.open(dir);
+    await journal.append([{ dir: path.join(dir, 'complaints'), name: 'c1.json', data: oldCipher.seal(Buffer.from(recordJson(101))) }]);
+    await journal.append([{ dir: path.join(dir, 'complaints'), name: 'c7.json', data: oldCipher.seal(Buffer.from(recordJson(7))) }]);
+    // Killed here: the journal is never closed, its segment stays under DATA_DIR/journal.
+    expect((await readdir(path.join(dir, JOURNAL_DIR))).length).toBe(1);
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'data-key-killed-'));
+    try {
+      await cp(dir, copy, { recursive: true });
+      await journal.close();
+      await rm(dir, { recursive: true, force: true });
+      await cp(copy, dir, { recursive: true });
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+    const result = await command(['rotate'], rotateEnv);
+    expect(result.code).toBe(0);
+    const newOnly = cipherWith(newKey);
+    const after = await filesUnder(dir);
+    expect(newOnly.open(after.get(path.join('complaints', 'c1.json'))!).toString('utf8')).toBe(recordJson(101));
+    expect(newOnly.open(after.get(path.join('complaints', 'c7.json'))!).toString('utf8')).toBe(recordJson(7));
+    expect([...after.keys()].filter((name) => name.startsWith(JOURNAL_DIR))).toEqual([]);
   });
 
   it('carries on after a run cut short: files under either key are read, the rest is finished', async () => {
