@@ -95,7 +95,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const cipher = config.dataKeys ? new AesGcmCipher(config.dataKeys) : undefined;
   // Tells `npm run data-key -- rotate` that this folder is in use.
   const unmarkRunning = await markServerRunning(config.dataDir);
-  const store = await openStore(config.dataDir, cipher ? { cipher } : {});
+  const store = await openStore(config.dataDir, {
+    ...(cipher ? { cipher } : {}),
+    // Nothing is lost (the journal keeps the records and retries), but a disk that refuses
+    // the record files needs someone's attention.
+    onBackgroundError: (error) => log.error({ err: error }, 'store: the journal could not be written out to the record files; it is kept and retried'),
+  });
   const today = () => todayIn(config.court.timeZone);
   let visits: VisitService;
   try {

@@ -71,7 +71,7 @@ export interface ClosedSegment {
  * one runs (group commit). A turn that changes three records in three collections thus waits
  * for one sequential append and sync instead of a temp file, fsync, rename and folder fsync
  * per record, and appends keep the order of the calls: a record appended after another is
- * never durable without it.
+ * never durable without it (unless the write of the earlier one failed, which its caller is told).
  *
  * The record files stay the truth at rest: a segment is closed when it is big or old, and its
  * newest bytes per record are written to the records' own files (atomically, as before) in
