@@ -70,8 +70,8 @@ export class CollectionFile<T> implements Collection<T> {
   #nextSeq: number;
   /** Keys set or deleted since the last commit. */
   readonly #dirty = new Set<string>();
-  /** The last append: the journal resolves appends in order, so this covers all before it. */
-  #lastAppend: Promise<void> = Promise.resolve();
+  /** Appends not yet settled: a commit with nothing new to write resolves once they are on disk. */
+  readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
 
   private constructor(dir: string, items: Map<string, T>, seq: Map<string, number>, options: CollectionOptions) {
@@ -146,7 +146,7 @@ export class CollectionFile<T> implements Collection<T> {
   /** Resolves once everything set or deleted before this call is on disk. */
   commit(): Promise<void> {
     this.#assertOpen();
-    if (this.#dirty.size === 0) return this.#lastAppend;
+    if (this.#dirty.size === 0) return Promise.all(this.#inFlight).then(() => undefined);
     const keys = [...this.#dirty];
     this.#dirty.clear();
     // Serialized now: the append holds exactly what memory holds at this call.
@@ -157,15 +157,15 @@ export class CollectionFile<T> implements Collection<T> {
       for (const key of keys) this.#dirty.add(key);
       throw error;
     });
-    appended.catch(() => undefined);
-    this.#lastAppend = appended;
+    this.#inFlight.add(appended);
+    appended.then(() => this.#inFlight.delete(appended), () => this.#inFlight.delete(appended));
     return appended;
   }
 
   /** Waits for this collection's appends; later calls throw StoreClosedError. */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#lastAppend.catch(() => undefined);
+    await Promise.allSettled(this.#inFlight);
   }
 
   /** The bytes of a record's file, or null when the record was deleted. */

@@ -95,6 +95,22 @@ describe('CollectionFile: one file per record', () => {
     expect([...again.values()]).toHaveLength(100);
   });
 
+  it('tells every commit of a change whose write failed, and writes it with the next commit', async () => {
+    const things = await open();
+    // A file where the journal's folder should be: its first segment cannot be created.
+    await writeFile(path.join(dir, 'journal'), 'in the way');
+    things.set('a', { v: 1 });
+    const first = things.commit();
+    // Nothing new to write, but the change before it is not on disk yet: this waits for it too.
+    const second = things.commit();
+    await expect(first).rejects.toBeInstanceOf(StoreFileError);
+    await expect(second).rejects.toBeInstanceOf(StoreFileError);
+    await rm(path.join(dir, 'journal'));
+    await things.commit();
+    await stop();
+    expect((await open()).get('a')).toEqual({ v: 1 });
+  });
+
   it('removes temp files of a write that never finished and keeps the record it was replacing', async () => {
     const things = await open();
     things.set('a', { v: 1 });
