@@ -112,7 +112,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       store, calendarFile: config.visitsCalendar, timeZone: config.court.timeZone, today, complaints: store.complaints,
     });
   } catch (error) {
-    await store.close();
+    await Promise.all([store.close(), pdf?.close()]);
     throw error;
   }
   const { key: speechKey, region: speechRegion, host: speechHost, voices, offline, cacheMb } = config.speech;
@@ -330,7 +330,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await Promise.all([dl.close(), azure.close(), ph.close()]);
       await speechHttp.close();
       await speech.close();
-      await Promise.all([handoff.close(), visits.close(), store.close()]);
+      await Promise.all([handoff.close(), visits.close(), store.close(), pdf?.close()]);
       await unmarkRunning();
     },
   };

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import PDFDocument from 'pdfkit';
 import type { Locale } from '../i18n.js';
 import type { DocumentBlock, DocumentLayout } from './renderer.js';
@@ -32,6 +34,8 @@ export const CJK_FONT_PACKAGE = 'fonts-noto-cjk';
 export interface PdfRenderer {
   readonly font: CjkFont;
   render(layout: DocumentLayout): Promise<Buffer>;
+  /** Stops the worker thread; a later render starts a new one. */
+  close(): Promise<void>;
 }
 
 const MM = 72 / 25.4;
@@ -178,7 +182,8 @@ function collect(doc: Doc): Promise<Buffer> {
   });
 }
 
-async function renderWith(fontBytes: Buffer, font: CjkFont, layout: DocumentLayout): Promise<Buffer> {
+/** Lays the document out with pdfkit: a few hundred milliseconds of CPU, so the server runs it in PdfWorkerRenderer's thread. */
+export async function renderWith(fontBytes: Buffer, font: CjkFont, layout: DocumentLayout): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margins: MARGINS,
@@ -228,24 +233,102 @@ export function findCjkFont(candidates: readonly CjkFont[] = CJK_FONT_CANDIDATES
   return candidates.find((c) => existsSync(c.file));
 }
 
+/** What the worker thread answers for each layout it was sent (see pdf-worker.ts). */
+export type PdfWorkerReply = { id: number; pdf: Uint8Array } | { id: number; error: string };
+
+/** The document checked with each candidate font before it is used. */
+const PROBE: DocumentLayout = { title: '测试', blocks: [{ kind: 'heading', text: '测试 test', lang: 'zh-CN' }] };
+
 /**
- * Loads the first CJK font that really works (it exists and pdfkit can take the named font
- * out of it) and returns a renderer, or null when none does; then the server runs without
- * PDFs and says why in its log.
+ * Renders in a worker thread. pdfkit's layout and font subsetting take 250–300 ms of CPU for
+ * a complaint; on the server's own thread that would hold every filer's turn up for as long.
+ * The worker reads the font itself and takes one layout at a time; if it dies, the layouts
+ * waiting for it fail and the next render starts a new one.
+ */
+class PdfWorkerRenderer implements PdfRenderer {
+  readonly font: CjkFont;
+  #worker: Worker | null = null;
+  readonly #waiting = new Map<number, { resolve: (pdf: Buffer) => void; reject: (error: Error) => void }>();
+  #nextId = 1;
+
+  constructor(font: CjkFont) {
+    this.font = font;
+  }
+
+  render(layout: DocumentLayout): Promise<Buffer> {
+    const worker = this.#worker ?? this.#start();
+    const id = this.#nextId++;
+    return new Promise<Buffer>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, layout });
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = null;
+    if (worker) await worker.terminate();
+    this.#failAll(new Error('The PDF renderer was closed.'));
+  }
+
+  #start(): Worker {
+    const worker = startPdfWorker(this.font);
+    // Idle, it must not keep the process alive; a request waiting for it keeps the server up anyway.
+    worker.unref();
+    worker.on('message', (reply: PdfWorkerReply) => {
+      const waiting = this.#waiting.get(reply.id);
+      if (!waiting) return;
+      this.#waiting.delete(reply.id);
+      if ('pdf' in reply) waiting.resolve(Buffer.from(reply.pdf.buffer, reply.pdf.byteOffset, reply.pdf.byteLength));
+      else waiting.reject(new Error(`The PDF could not be laid out: ${reply.error}`));
+    });
+    const stopped = (error: Error) => {
+      if (this.#worker !== worker) return;
+      this.#worker = null;
+      this.#failAll(error);
+    };
+    worker.on('error', (error) => stopped(error));
+    worker.on('exit', (code) => stopped(new Error(`The PDF worker stopped (exit code ${code}).`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #failAll(error: Error): void {
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const { reject } of waiting) reject(error);
+  }
+}
+
+/**
+ * The worker runs pdf-worker.js beside this file. From the TypeScript sources (tsx, vitest)
+ * it registers tsx's loader first, as the process that started it did.
+ */
+function startPdfWorker(font: CjkFont): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) {
+    const entry = pathToFileURL(here.replace(/pdf\.ts$/, 'pdf-worker.ts')).href;
+    return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: { font } });
+  }
+  return new Worker(new URL('./pdf-worker.js', import.meta.url), { workerData: { font } });
+}
+
+/**
+ * Returns a renderer with the first CJK font that really works (it exists and pdfkit can
+ * take the named font out of it, tried in the renderer's worker), or null when none does;
+ * then the server runs without PDFs and says why in its log.
  */
 export async function createPdfRenderer(candidates: readonly CjkFont[] = CJK_FONT_CANDIDATES): Promise<PdfRenderer | null> {
   for (const font of candidates) {
     if (!existsSync(font.file)) continue;
-    let bytes: Buffer;
+    const renderer = new PdfWorkerRenderer(font);
     try {
-      // Read once: the collection is tens of megabytes, and every PDF subsets it anew.
-      bytes = readFileSync(font.file);
-      await renderWith(bytes, font, { title: '测试', blocks: [{ kind: 'heading', text: '测试 test', lang: 'zh-CN' }] });
+      await renderer.render(PROBE);
     } catch {
+      await renderer.close();
       continue;
     }
-    const fontBytes = bytes;
-    return { font, render: (layout) => renderWith(fontBytes, font, layout) };
+    return renderer;
   }
   return null;
 }

@@ -156,6 +156,33 @@ describe.skipIf(!font)('the PDF', () => {
     expect(all).toContain('张三');
     expect(all).toContain('Application for Judicial Aid');
   });
+
+  it('is laid out in its own thread: the server\'s event loop keeps turning meanwhile', async () => {
+    let turns = 0;
+    let rendering = true;
+    const spin = (): void => {
+      turns += 1;
+      if (rendering) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const rendered = pdf.render(renderer.layout(model(record({}))));
+    const bytes = await rendered.finally(() => {
+      rendering = false;
+    });
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // On the event loop itself pdfkit's layout would run in one piece between two turns.
+    expect(turns).toBeGreaterThan(20);
+  });
+
+  it('fails what was waiting when closed, and starts afresh at the next render', async () => {
+    const own = (await createPdfRenderer())!;
+    const waiting = own.render(renderer.layout(model(record({}))));
+    await own.close();
+    await expect(waiting).rejects.toThrow(/closed/);
+    const again = await own.render(renderer.layout(model(record({}))));
+    expect(again.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await own.close();
+  });
 });
 
 describe('GET /documents/:token/*.pdf', () => {
