@@ -210,7 +210,11 @@ export class Journal {
           await this.#closeSegment().catch(() => undefined);
           waiters.reject(new StoreFileError(this.folder, `could not be written (${(error as Error).message})`, { cause: error }));
         }
-        if (this.#written >= this.#segmentBytes) await this.#closeSegment().catch(() => undefined);
+        // Checked here as well as by the timer: under steady load a flush is always running,
+        // and the timer never closes a segment while one does.
+        if (this.#handle && (this.#written >= this.#segmentBytes || Date.now() - this.#openedAt >= this.#segmentAgeMs)) {
+          await this.#closeSegment().catch((error: unknown) => this.#onCheckpointError(error));
+        }
       }
     } finally {
       this.#flushing = null;

@@ -148,6 +148,22 @@ describe('Journal: the store write-ahead log', () => {
     await expect.poll(async () => (await segments()).length, { timeout: 5000 }).toBe(0);
   });
 
+  it('writes old segments out under steady load too, while a flush is always running', async () => {
+    const journal = await openJournal({ segmentAgeMs: 100 });
+    let n = 0;
+    let writing = true;
+    const writer = async () => {
+      while (writing) await journal.append([put(`k${n % 3}.json`, String(n++))]);
+    };
+    const writers = [writer(), writer(), writer()];
+    try {
+      await expect.poll(async () => Object.keys(await recordFiles()).length, { timeout: 5000 }).toBeGreaterThan(0);
+    } finally {
+      writing = false;
+      await Promise.all(writers);
+    }
+  });
+
   it('keeps a segment whose write-out failed, says so, and retries it', async () => {
     const failures: unknown[] = [];
     const journal = await openJournal({ segmentAgeMs: 100, onCheckpointError: (error) => failures.push(error) });
